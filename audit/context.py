@@ -1,0 +1,26 @@
+"""Request context (client address, user agent, request id) for the events of one request."""
+
+import contextvars
+
+_request_context = contextvars.ContextVar("audit_request_context", default=None)
+
+
+def current():
+    return _request_context.get() or {"source": "system"}
+
+
+def set_for_request(request, request_id):
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return _request_context.set(
+        {
+            "source": "web",
+            "ip": request.META.get("REMOTE_ADDR", ""),
+            "forwarded_for": forwarded[:200],
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "request_id": request_id,
+        }
+    )
+
+
+def reset(token):
+    _request_context.reset(token)

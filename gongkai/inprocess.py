@@ -1,0 +1,49 @@
+"""The periodic schedule (CELERY_BEAT_SCHEDULE) run by a thread in the web process.
+
+Used only when no broker is configured (./bin/serve on its defaults), where tasks are eager and no
+beat or worker process exists. With a broker, `celery beat` and workers do this instead."""
+
+import logging
+import threading
+import time
+
+from celery.schedules import maybe_schedule
+from django.conf import settings
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def run_due(entries, last_run):
+    """Run every entry whose schedule is due; returns how many ran. One testable step."""
+    from gongkai.celery import app
+
+    ran = 0
+    for name, entry in entries.items():
+        schedule = maybe_schedule(entry["schedule"], app=app)
+        previous = last_run.setdefault(name, timezone.now())  # first run one interval after start
+        due, _next = schedule.is_due(previous)
+        if due:
+            last_run[name] = timezone.now()
+            try:
+                app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+            except Exception:  # one failing job must not stop the others
+                log.exception("periodic job %s failed", name)
+            ran += 1
+    return ran
+
+
+def _loop():
+    last_run = {}
+    while True:
+        run_due(settings.CELERY_BEAT_SCHEDULE, last_run)
+        time.sleep(5)
+
+
+def start_beat_if_no_broker():
+    if settings.CELERY_BROKER_URL or _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_loop, name="gongkai-inprocess-beat", daemon=True).start()
+    log.info("running %d periodic jobs in-process (no broker configured)", len(settings.CELERY_BEAT_SCHEDULE))

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from gongkai import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("policies.urls")),
+    path("home/", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/audit/", include("audit.api_urls")),
+]

@@ -1,0 +1,122 @@
+"""Shared fixtures: the demo school's personas, service markers, and fast password hashing.
+
+Tests marked `postgres` or `redis` need those services (DATABASE_URL, CELERY_BROKER_URL). Without
+them they are skipped with the reason shown — except when GONGKAI_REQUIRE_SERVICES=1 (set by .ci/run
+for its PostgreSQL+Redis pass), where a missing service fails the run instead of hiding tests."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from gongkai.celery import app as celery_app
+
+# Tasks run in-process unless a test starts a real worker (see the `celery_worker` fixture).
+celery_app.conf.task_always_eager = True
+
+
+def _require_services():
+    return os.environ.get("GONGKAI_REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    have_postgres = connection.vendor == "postgresql"
+    have_redis = bool(settings.CELERY_BROKER_URL)
+    for item in items:
+        missing = []
+        if item.get_closest_marker("postgres") and not have_postgres:
+            missing.append("PostgreSQL (DATABASE_URL)")
+        if item.get_closest_marker("redis") and not have_redis:
+            missing.append("Redis (CELERY_BROKER_URL)")
+        if not missing:
+            continue
+        reason = "needs " + " and ".join(missing)
+        if _require_services():
+            item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
+            item.user_properties.append(("missing", reason))
+        else:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def _fail_missing_service(request):
+    reason = dict(request.node.user_properties).get("missing")
+    pytest.fail(f"{reason}, and GONGKAI_REQUIRE_SERVICES=1 forbids skipping")
+
+
+# Tests hash many passwords; a fast hasher keeps them quick (set before any hashing happens).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _seed_demo():
+    from policies.models import Department
+
+    if not Department.objects.filter(code="dzb").exists():
+        call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo school once; each test's transaction rolls back to it."""
+    with django_db_blocker.unblock():
+        _seed_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo school of CONTRACT.md: departments, users and roles (password gongkai-demo).
+    Seeded again if a transactional test has flushed the database."""
+    _seed_demo()
+
+
+@pytest.fixture
+def user(demo, django_user_model):
+    """Look up a demo persona by username: user("cwc_head")."""
+    return lambda username: django_user_model.objects.get(username=username)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real Celery worker process on the Redis broker, reading this test's database.
+    Tasks sent while it runs go to a queue of its own, so no other worker can take them."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    queue = f"gongkai-test-{uuid.uuid4().hex[:10]}"
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        env["DATABASE_URL"] = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = str(db["NAME"])
+    log_path = tmp_path / "worker.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "gongkai", "worker", "--pool", "prefork", "--concurrency", "1",
+         "--queues", queue, "--hostname", f"{queue}@%h", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=Path(__file__).resolve().parents[1], env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_routes = {"*": {"queue": queue}}
+    celery_app.amqp.__dict__.pop("router", None)  # the router is cached with the old routes
+    process.queue, process.log_path = queue, log_path
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        celery_app.conf.task_always_eager = True
+        celery_app.conf.task_routes = None
+        celery_app.amqp.__dict__.pop("router", None)

@@ -1,0 +1,50 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code_or_args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, *code_or_args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _run(["manage.py", "check"], DJANGO_SETTINGS_MODULE="gongkai.settings_production", GONGKAI_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    assert not (tmp_path / "secret_key").exists()  # no development key generated either
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    result = _run(["manage.py", "check"], DJANGO_SETTINGS_MODULE="gongkai.settings_production", SECRET_KEY="changeme")
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_passes_check_deploy_with_zero_warnings(tmp_path):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SETTINGS_MODULE="gongkai.settings_production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        GONGKAI_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_malformed_boolean_stops_start_up_with_a_clear_error(tmp_path):
+    result = _run(["manage.py", "check"], DEBUG="maybe", GONGKAI_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_development_generates_its_secret_key_into_var(tmp_path):
+    result = _run(["manage.py", "check"], GONGKAI_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
