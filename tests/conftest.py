@@ -120,3 +120,46 @@ def celery_worker(transactional_db, tmp_path):
         celery_app.conf.task_always_eager = True
         celery_app.conf.task_routes = None
         celery_app.amqp.__dict__.pop("router", None)
+
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless
+# told that this is deliberate (the test thread never serves async code).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (Chinese UI) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(15000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def login(page, demo):
+    """login("cwc_head") logs the page in through the real login form."""
+
+    def _login(username, password="gongkai-demo"):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/home/")
+        return page
+
+    return _login
