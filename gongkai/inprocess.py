@@ -16,10 +16,10 @@ _started = threading.Event()
 
 
 def run_due(entries, last_run):
-    """Run every entry whose schedule is due; returns how many ran. One testable step."""
+    """Run every entry whose schedule is due; returns {name: succeeded} for those that ran."""
     from gongkai.celery import app
 
-    ran = 0
+    ran = {}
     for name, entry in entries.items():
         schedule = maybe_schedule(entry["schedule"], app=app)
         previous = last_run.setdefault(name, timezone.now())  # first run one interval after start
@@ -27,10 +27,11 @@ def run_due(entries, last_run):
         if due:
             last_run[name] = timezone.now()
             try:
-                app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+                app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {})).get()
+                ran[name] = True
             except Exception:  # one failing job must not stop the others
                 log.exception("periodic job %s failed", name)
-            ran += 1
+                ran[name] = False
     return ran
 
 
