@@ -19,6 +19,7 @@ def run_due(entries, last_run):
     """Run every entry whose schedule is due; returns {name: succeeded} for those that ran."""
     from gongkai.celery import app
 
+    app.loader.import_default_modules()  # registers the apps' tasks (autodiscovery is lazy)
     ran = {}
     for name, entry in entries.items():
         schedule = maybe_schedule(entry["schedule"], app=app)
