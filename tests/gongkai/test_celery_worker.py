@@ -16,7 +16,7 @@ def test_a_task_round_trips_through_redis_and_a_real_worker(celery_worker):
         raise
     assert value == {"echo": "你好", "users": users}
     assert celery_worker.poll() is None  # the worker is still up: it did not just crash after
-    assert f"Task gongkai.tasks.ping[{result.id}] succeeded" in celery_worker.log_path.read_text()
+    assert f"Task gongkai.tasks.ping[{result.id}] received" in celery_worker.log_path.read_text()
 
 
 def test_without_a_broker_tasks_run_in_process(db):
