@@ -87,7 +87,7 @@ def celery_worker(transactional_db, tmp_path):
     from pathlib import Path
 
     queue = f"gongkai-test-{uuid.uuid4().hex[:10]}"
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")  # its log is read by tests
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
