@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongkai",
     "audit",
     "policies",
+    "workflow",
 ]
 
 MIDDLEWARE = [

@@ -66,6 +66,9 @@ class Command(BaseCommand):
 
     def _seed_more(self, departments):
         """Other apps' demo data (the catalogue) is added here."""
+        from workflow.catalogue import seed_catalogue
+
+        seed_catalogue()
 
     def _department(self, code, name, kind, hosts_office):
         department = Department.objects.filter(code=code).first()

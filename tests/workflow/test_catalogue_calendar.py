@@ -1,0 +1,68 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from workflow.models import CalendarDay, CatalogueCategory, CatalogueEntry
+from workflow.workdays import add_working_days, disclosure_deadline
+
+D = datetime.date
+
+
+def test_seed_gives_the_fifty_moe_items_in_ten_categories(demo):
+    assert CatalogueCategory.objects.count() == 10
+    assert CatalogueEntry.objects.count() == 50
+    assert CatalogueEntry.objects.get(code="7").department.code == "zsb"
+    assert CatalogueEntry.objects.get(code="19").department.code == "cwc"
+    not_applicable = set(CatalogueEntry.objects.filter(applicable=False).values_list("code", flat=True))
+    assert not_applicable == {"11", "12", "13", "14", "34", "43", "44", "45", "46"}
+    assert all(CatalogueEntry.objects.filter(applicable=False).values_list("not_applicable_reason", flat=True))
+
+
+def test_catalogue_seed_is_idempotent_and_keeps_office_edits(demo):
+    entry = CatalogueEntry.objects.get(code="2")
+    entry.title = "学校章程及规章制度（本校）"
+    entry.save()
+    before = (CatalogueEntry.objects.count(), CalendarDay.objects.count(), AuditEvent.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (CatalogueEntry.objects.count(), CalendarDay.objects.count(), AuditEvent.objects.count()) == before
+    assert CatalogueEntry.objects.get(code="2").title == "学校章程及规章制度（本校）"
+
+
+def test_calendar_holds_only_the_days_that_differ_from_monday_to_friday(demo):
+    national_day = CalendarDay.objects.get(date=D(2025, 10, 1))
+    assert not national_day.is_workday and national_day.note == "国庆节"
+    assert CalendarDay.objects.get(date=D(2025, 9, 28)).is_workday  # make-up Sunday
+    assert not CalendarDay.objects.filter(date=D(2025, 10, 13)).exists()  # an ordinary Monday
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
+
+
+@pytest.mark.parametrize(
+    "produced, n, expected",
+    [
+        # National Day 2025: 1–8 Oct off, Sun 28 Sep and Sat 11 Oct are make-up workdays.
+        (D(2025, 9, 26), 1, D(2025, 9, 28)),
+        (D(2025, 9, 30), 1, D(2025, 10, 9)),
+        (D(2025, 9, 30), 3, D(2025, 10, 11)),
+        (D(2025, 9, 26), 20, D(2025, 10, 30)),
+        # Spring Festival 2026: 15–23 Feb off; Sat 14 Feb and Sat 28 Feb are make-up workdays.
+        (D(2026, 2, 12), 2, D(2026, 2, 14)),
+        (D(2026, 2, 13), 2, D(2026, 2, 24)),
+        (D(2026, 2, 10), 20, D(2026, 3, 16)),
+    ],
+)
+def test_deadlines_count_make_up_days_and_skip_holidays(demo, produced, n, expected):
+    assert add_working_days(produced, n) == (expected, False)
+
+
+def test_deadline_in_an_unknown_year_is_provisional_monday_to_friday(demo):
+    # 2027 is not in chinesecalendar 1.11.0: Monday–Friday, marked provisional.
+    assert disclosure_deadline(D(2027, 3, 1)) == (D(2027, 3, 29), True)
+    assert add_working_days(D(2026, 12, 30), 2) == (D(2027, 1, 1), True)
+    assert add_working_days(D(2026, 12, 28), 2) == (D(2026, 12, 30), False)
+
+
+def test_office_entries_make_a_year_known(demo):
+    CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦", source="office")
+    assert add_working_days(D(2026, 12, 30), 2) == (D(2027, 1, 4), False)
