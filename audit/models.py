@@ -27,3 +27,42 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action}"
+
+
+class AuditNode(models.Model):
+    """A complete perfect subtree of the Merkle tree: 2**level leaves ending at leaf number `upto`
+    (its index at that level is upto // 2**level - 1). Written once, in the transaction of the
+    event that completes it; level 0 (the leaves) lives in AuditEvent.leaf_hash.
+    Keyed (upto, level) so a scan in key order meets nodes in the order a verifier completes them."""
+
+    pk = models.CompositePrimaryKey("upto", "level")
+    upto = models.BigIntegerField()
+    level = models.SmallIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("Merkle tree node")
+        verbose_name_plural = _("Merkle tree nodes")
+
+    @property
+    def index(self):
+        return (self.upto >> self.level) - 1
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note (C2SP tlog-checkpoint) committing to the first `tree_size` events."""
+
+    id = models.BigAutoField(primary_key=True)
+    tree_size = models.BigIntegerField(_("tree size"), db_index=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    note = models.TextField(_("signed note"))
+    reason = models.CharField(_("reason"), max_length=64)
+    created_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+
+    def __str__(self):
+        return f"checkpoint {self.tree_size} {self.root_hash[:12]}"

@@ -1,14 +1,18 @@
 """The one way to write the audit log. Call `record` inside the transaction of the change it
-describes: if the change rolls back, so does its event, and if recording fails, the change fails."""
+describes: if the change rolls back, so does its event, and if recording fails, the change fails.
+
+Appends are serialised (pg_advisory_xact_lock on PostgreSQL; SQLite transactions are BEGIN
+IMMEDIATE, see settings) so the chain never forks. Each append also stores the Merkle subtrees it
+completes (AuditNode), so roots and proofs read O(log n) rows."""
 
 import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit import context
+from audit import context, keys, merkle, note
 from audit.canonical import ZERO_HASH, canonical_bytes, leaf_hash, state_digest
-from audit.models import AuditEvent
+from audit.models import AuditCheckpoint, AuditEvent, AuditNode
 
 # Key for pg_advisory_xact_lock: serialises appends so the chain never forks.
 _APPEND_LOCK_KEY = 0x6F6E676B6169  # "ongkai"
@@ -25,6 +29,29 @@ def _actor_doc(actor):
     if actor is None:
         return {"id": None, "username": "system"}
     return {"id": actor.pk, "username": actor.get_username()}
+
+
+def _completed_nodes(seq, new_leaf: bytes, prev_leaf_hex):
+    """The subtrees completed by leaf number `seq` (leaf index seq-1), as AuditNode rows."""
+    index = seq - 1
+    levels = 0
+    while (index >> levels) & 1:
+        levels += 1
+    if not levels:
+        return []
+    # Left siblings: the previous leaf, then stored nodes ending where each sibling ends.
+    siblings = {0: bytes.fromhex(prev_leaf_hex)}
+    if levels > 1:
+        wanted = [((index >> level) << level, level) for level in range(1, levels)]
+        for upto, level, value in AuditNode.objects.filter(pk__in=wanted).values_list("upto", "level", "hash"):
+            siblings[level] = bytes.fromhex(value)
+    rows, current = [], new_leaf
+    for level in range(levels):
+        if level not in siblings:
+            raise RuntimeError(f"the Merkle tree is missing a node at level {level} before event {seq}")
+        current = merkle.node_hash(siblings[level], current)
+        rows.append(AuditNode(upto=seq, level=level + 1, hash=current.hex()))
+    return rows
 
 
 def record(
@@ -65,7 +92,8 @@ def record(
             "prev": prev_hash,
         }
         data_bytes = canonical_bytes(document)
-        return AuditEvent.objects.create(
+        digest = leaf_hash(data_bytes)
+        event = AuditEvent.objects.create(
             seq=seq,
             recorded_at=now,
             action=action,
@@ -75,6 +103,115 @@ def record(
             object_id=document["object"]["id"],
             department=document["department"],
             canonical=data_bytes.decode("utf-8"),
-            leaf_hash=leaf_hash(data_bytes).hex(),
+            leaf_hash=digest.hex(),
             prev_hash=prev_hash,
         )
+        nodes = _completed_nodes(seq, digest, prev_hash)
+        if nodes:
+            AuditNode.objects.bulk_create(nodes)
+        return event
+
+
+# --- reading the tree ----------------------------------------------------------------------------
+
+
+def tree_size():
+    """The number of events in the log (sequence numbers run 1..size)."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return last or 0
+
+
+class TreeError(ValueError):
+    """A root or proof was asked for sizes or positions the log does not have."""
+
+
+def _fetch(needed):
+    """Hashes (bytes) of the perfect subtrees `needed`, {(level, index): hash}."""
+    found = {}
+    leaves = {index + 1: (0, index) for level, index in needed if level == 0}
+    if leaves:
+        for seq, value in AuditEvent.objects.filter(seq__in=list(leaves)).values_list("seq", "leaf_hash"):
+            found[leaves[seq]] = bytes.fromhex(value)
+    inner = [((index + 1) << level, level) for level, index in needed if level > 0]
+    if inner:
+        for upto, level, value in AuditNode.objects.filter(pk__in=inner).values_list("upto", "level", "hash"):
+            found[(level, (upto >> level) - 1)] = bytes.fromhex(value)
+    missing = set(needed) - set(found)
+    if missing:
+        raise TreeError(f"the stored tree lacks subtrees {sorted(missing)[:3]}")
+    return found
+
+
+def _run(plan, build, *args):
+    found = _fetch(plan(*args))
+    return build(*args, lambda level, index: found[(level, index)])
+
+
+def _check_size(size, current=None):
+    current = tree_size() if current is None else current
+    if size < 0 or size > current:
+        raise TreeError(f"the log has {current} events; size {size} does not exist")
+    return current
+
+
+def root(size=None):
+    """The RFC 9162 root of the first `size` events (default: all), as bytes."""
+    size = tree_size() if size is None else size
+    _check_size(size)
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return _run(merkle.plan_root, merkle.root, size)
+
+
+def inclusion_proof(seq, size=None):
+    """Audit path for event `seq` in the tree of the first `size` events: (leaf_index, size, [bytes])."""
+    size = tree_size() if size is None else size
+    _check_size(size)
+    if not 1 <= seq <= size:
+        raise TreeError(f"event {seq} is not in a tree of size {size}")
+    return seq - 1, size, _run(merkle.plan_inclusion, merkle.inclusion_proof, seq - 1, size)
+
+
+def consistency_proof(first, second):
+    """RFC 9162 consistency proof between tree sizes 0 < first <= second, as [bytes]."""
+    _check_size(second)
+    if not 0 < first <= second:
+        raise TreeError(f"no consistency proof from size {first} to size {second}")
+    return _run(merkle.plan_consistency, merkle.consistency_proof, first, second)
+
+
+# --- checkpoints ---------------------------------------------------------------------------------
+
+
+def latest_checkpoint():
+    return AuditCheckpoint.objects.order_by("-tree_size", "-id").first()
+
+
+def checkpoint(*, reason):
+    """Sign a checkpoint for the log as it is now (in this transaction) and store it; returns the
+    AuditCheckpoint. If the latest checkpoint already covers every event, that one is returned.
+    Call it at publication (reason="publication") so the record can cite a checkpoint that covers
+    its events."""
+    with transaction.atomic():
+        _lock_chain_head()  # no append can slip in between the size and the root
+        size = tree_size()
+        latest = latest_checkpoint()
+        if latest is not None and latest.tree_size == size:
+            return latest
+        tree_root = root(size)
+        origin = keys.key_name()
+        body = note.checkpoint_body(origin, size, tree_root)
+        signed = note.sign(body, origin, keys.signing_key())
+        return AuditCheckpoint.objects.create(
+            tree_size=size, root_hash=tree_root.hex(), note=signed, reason=reason[:64], created_at=timezone.now()
+        )
+
+
+def checkpoint_covering(seq):
+    """The first stored checkpoint whose tree includes event `seq`, or None."""
+    return AuditCheckpoint.objects.filter(tree_size__gte=seq).order_by("tree_size", "id").first()
+
+
+def has_unsigned_events():
+    latest = latest_checkpoint()
+    return tree_size() > (latest.tree_size if latest else 0)

@@ -17,6 +17,28 @@ from gongkai.celery import app as celery_app
 celery_app.conf.task_always_eager = True
 
 
+def _flush_past_audit_triggers(original):
+    """The audit tables refuse DELETE/TRUNCATE (database triggers). Transactional tests
+    (live_server, celery_worker, concurrency) flush the test database afterwards; only that flush
+    bypasses the triggers (audit.triggers.suspended: session_replication_role=replica for the
+    PostgreSQL test superuser, drop+recreate on SQLite). Production code never flushes."""
+
+    def handle(self, **options):
+        from django.db import connections
+
+        from audit.triggers import suspended
+
+        with suspended(connections[options.get("database") or "default"]):
+            return original(self, **options)
+
+    return handle
+
+
+from django.core.management.commands import flush as _flush_command  # noqa: E402
+
+_flush_command.Command.handle = _flush_past_audit_triggers(_flush_command.Command.handle)
+
+
 def _require_services():
     return os.environ.get("GONGKAI_REQUIRE_SERVICES") == "1"
 
