@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "audit",
     "policies",
     "workflow",
+    "records",
+    "portal",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -149,10 +152,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
+# Signed PDF records (records/): stored outside the web root. Production signs with a PKCS#12 file;
+# without one a development CA and signer are generated into KEYS_DIR/records/ on first use.
+RECORDS_DIR = Path(env_str("RECORDS_DIR", str(VAR_DIR / "records")))
+RECORDS_PKCS12_PATH = env_str("RECORDS_PKCS12_PATH")
+RECORDS_PKCS12_PASSPHRASE = env_str("RECORDS_PKCS12_PASSPHRASE")
+RECORDS_TRUST_ROOTS = env_list("RECORDS_TRUST_ROOTS", [])  # extra PEM files of trusted roots
+RECORDS_TSA_URL = env_str("RECORDS_TSA_URL")  # RFC 3161 timestamp authority: PAdES B-T when set
+RECORDS_VERIFY_MAX_BYTES = env_int("RECORDS_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL")
 if REDIS_CACHE_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+
+# The public site (portal/): pages are cached per site version (bumped on publish/withdraw).
+PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600)  # longest life of a cached public page
+PORTAL_VERSION_SECONDS = env_int("PORTAL_VERSION_SECONDS", 1)  # how often a process re-reads the version
+PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)
+PORTAL_FEED_SIZE = env_int("PORTAL_FEED_SIZE", 50)
 
 # Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
