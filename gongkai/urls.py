@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from gongkai import views
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("policies.urls")),
     path("home/", views.home, name="home"),
@@ -12,7 +13,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/audit/", include("audit.api_urls")),
-    path("reports/", include("reports.urls")),
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
-    path("", include("portal.urls")),  # the public site: /, /category/…, /items/…, /search/, /feed/
 ]
