@@ -29,6 +29,17 @@ OFFICE_ADMIN_PERMISSIONS = (
     "auth.view_user",
     "auth.add_user",
     "auth.change_user",
+    # workflow/: the catalogue and the working-day calendar (saves audited by workflow.admin)
+    "workflow.view_cataloguecategory",
+    "workflow.add_cataloguecategory",
+    "workflow.change_cataloguecategory",
+    "workflow.view_catalogueentry",
+    "workflow.add_catalogueentry",
+    "workflow.change_catalogueentry",
+    "workflow.view_calendarday",
+    "workflow.add_calendarday",
+    "workflow.change_calendarday",
+    "workflow.delete_calendarday",
 )
 
 

@@ -66,3 +66,31 @@ def test_deadline_in_an_unknown_year_is_provisional_monday_to_friday(demo):
 def test_office_entries_make_a_year_known(demo):
     CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦", source="office")
     assert add_working_days(D(2026, 12, 30), 2) == (D(2027, 1, 4), False)
+
+
+def test_the_office_edits_the_catalogue_and_calendar_in_the_admin_with_audit(client, user):
+    client.force_login(user("office"))
+    entry = CatalogueEntry.objects.get(code="35")
+    response = client.post(
+        f"/admin/workflow/catalogueentry/{entry.pk}/change/",
+        {
+            "code": "35", "category": entry.category_id, "title": entry.title, "department": entry.department_id,
+            "applicable": "", "not_applicable_reason": "本校无艺术教育专业", "frequency": "annual", "order": entry.order,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    entry.refresh_from_db()
+    assert not entry.applicable and entry.not_applicable_reason == "本校无艺术教育专业"
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.actor_username) == ("catalogue.entry.update", "office")
+
+    response = client.post("/admin/workflow/calendarday/add/", {"date": "2027-01-01", "is_workday": "", "note": "元旦"})
+    assert response.status_code == 302
+    assert CalendarDay.objects.get(date=D(2027, 1, 1)).source == "office"
+    assert AuditEvent.objects.order_by("-seq").first().action == "calendar.day.save"
+
+
+def test_a_head_cannot_open_the_catalogue_admin(client, user):
+    client.force_login(user("cwc_head"))
+    assert client.get("/admin/workflow/catalogueentry/").status_code == 302

@@ -1,0 +1,82 @@
+"""The disclosure process as a viewflow flow.
+
+Every human step is a `flow.Handle` task: the services (workflow.services) decide, check and change
+the item, then complete the open task; the `route` switch sends the token on according to the item's
+new state. So viewflow keeps the process and its tasks (who is waiting, since when), and every rule
+stays in the services. The route is:
+
+    start → route ┬ draft/returned      → revise (liaison)            → route
+                  ├ head_review         → head_review (head)          → route
+                  ├ confidentiality_review → confidentiality_review (reviewer) → route
+                  ├ secrecy_review      → secrecy_review (secrecy office) → route
+                  ├ leader_review       → leader_review (leading group) → route
+                  ├ office_review       → office_review (office)      → route
+                  ├ publishing          → publishing (the Celery job)  → route
+                  └ published/refused/… → end
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from workflow.models import DisclosureItem, DisclosureProcess, DisclosureTask, State
+
+# Open states and the flow node that waits in each.
+NODE_FOR_STATE = {
+    State.DRAFT: "revise",
+    State.RETURNED: "revise",
+    State.HEAD_REVIEW: "head_review",
+    State.CONFIDENTIALITY_REVIEW: "confidentiality_review",
+    State.SECRECY_REVIEW: "secrecy_review",
+    State.LEADER_REVIEW: "leader_review",
+    State.OFFICE_REVIEW: "office_review",
+    State.PUBLISHING: "publishing",
+}
+
+
+def _item_state(activation):
+    state = getattr(activation, "_gongkai_item_state", None)
+    if state is None:
+        state = DisclosureItem.objects.values_list("state", flat=True).get(pk=activation.process.artifact_object_id)
+        activation._gongkai_item_state = state
+    return state
+
+
+def _in(*states):
+    return lambda activation: _item_state(activation) in states
+
+
+class DisclosureFlow(flow.Flow):
+    process_class = DisclosureProcess
+    task_class = DisclosureTask
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Disclosure item")
+
+    start = flow.StartHandle(this.start_process).Next(this.route)
+
+    route = (
+        flow.Switch()
+        .Case(this.revise, _in(State.DRAFT, State.RETURNED))
+        .Case(this.head_review, _in(State.HEAD_REVIEW))
+        .Case(this.confidentiality_review, _in(State.CONFIDENTIALITY_REVIEW))
+        .Case(this.secrecy_review, _in(State.SECRECY_REVIEW))
+        .Case(this.leader_review, _in(State.LEADER_REVIEW))
+        .Case(this.office_review, _in(State.OFFICE_REVIEW))
+        .Case(this.publishing, _in(State.PUBLISHING))
+        .Default(this.end)
+    )
+
+    revise = flow.Handle().Annotation(title=_("Draft and submit")).Next(this.route)
+    head_review = flow.Handle().Annotation(title=_("Head approval")).Next(this.route)
+    confidentiality_review = flow.Handle().Annotation(title=_("Confidentiality review")).Next(this.route)
+    secrecy_review = flow.Handle().Annotation(title=_("Secrecy office review")).Next(this.route)
+    leader_review = flow.Handle().Annotation(title=_("Leading group approval")).Next(this.route)
+    office_review = flow.Handle().Annotation(title=_("Office approval and publication")).Next(this.route)
+    publishing = flow.Handle().Annotation(title=_("Publication")).Next(this.route)
+
+    end = flow.End()
+
+    def start_process(self, activation, item):
+        activation.process.artifact = item
+        activation.process.data = {"item": item.pk}
+        return activation.process
