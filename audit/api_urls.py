@@ -1,2 +1,11 @@
-# The /api/audit/ endpoints of CONTRACT.md are built in the audit issue.
-urlpatterns = []
+from django.urls import path
+
+from audit import api
+
+urlpatterns = [
+    path("events/", api.EventsView.as_view(), name="audit-api-events"),
+    path("checkpoint/", api.CheckpointView.as_view(), name="audit-api-checkpoint"),
+    path("key/", api.KeyView.as_view(), name="audit-api-key"),
+    path("proof/inclusion/", api.InclusionProofView.as_view(), name="audit-api-inclusion"),
+    path("proof/consistency/", api.ConsistencyProofView.as_view(), name="audit-api-consistency"),
+]

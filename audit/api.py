@@ -1,0 +1,138 @@
+"""/api/audit/: events, checkpoints, the verifier key and RFC 9162 proofs (CONTRACT.md).
+Auditors and the office only; everyone else gets 403 (401 without credentials)."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import keys, services
+from audit.access import can_view_audit
+from audit.models import AuditEvent
+
+MAX_EVENTS = 1000
+
+
+class CanViewAudit(BasePermission):
+    message = "Only auditors and the disclosure office may read the audit trail."
+
+    def has_permission(self, request, view):
+        return can_view_audit(request.user)
+
+
+def _int_param(request, name, *, default=None, minimum=0, maximum=None):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        if default is None:
+            raise ValidationError({name: "This parameter is required."})
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: "Must be an integer."}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ValidationError({name: f"Must be {bounds}."})
+    return value
+
+
+class EventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    hash = serializers.CharField(help_text="RFC 6962 leaf hash of `event`, hex")
+    prev_hash = serializers.CharField(help_text="leaf hash of the previous event, hex (zeros for the first)")
+    event = serializers.CharField(help_text="the canonical JSON, byte for byte what was hashed")
+
+
+class AuditAPIView(APIView):
+    permission_classes = [CanViewAudit]
+
+
+class EventsView(AuditAPIView):
+    @extend_schema(
+        summary="Audit events after a sequence number",
+        parameters=[
+            OpenApiParameter("after", int, description="return events with seq greater than this (default 0)"),
+            OpenApiParameter("limit", int, description=f"at most this many (default 100, max {MAX_EVENTS})"),
+        ],
+        responses=EventSerializer(many=True),
+    )
+    def get(self, request):
+        after = _int_param(request, "after", default=0)
+        limit = _int_param(request, "limit", default=100, minimum=1, maximum=MAX_EVENTS)
+        rows = AuditEvent.objects.filter(seq__gt=after).order_by("seq").values_list(
+            "seq", "leaf_hash", "prev_hash", "canonical"
+        )[:limit]
+        return Response([{"seq": s, "hash": h, "prev_hash": p, "event": c} for s, h, p, c in rows])
+
+
+def _text(body):
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+class CheckpointView(AuditAPIView):
+    @extend_schema(
+        summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        # Signs a fresh checkpoint only if events arrived since the last one.
+        return _text(services.checkpoint(reason="api").note)
+
+
+class KeyView(AuditAPIView):
+    @extend_schema(
+        summary="The checkpoint verifier key (signed-note form NAME+KEYID+BASE64)",
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        return _text(keys.verifier_key() + "\n")
+
+
+class InclusionProofView(AuditAPIView):
+    @extend_schema(
+        summary="RFC 9162 inclusion proof of event `seq` in the tree of size `size`",
+        parameters=[
+            OpenApiParameter("seq", int, required=True, description="the event's sequence number (leaf index + 1)"),
+            OpenApiParameter("size", int, description="tree size (default: the whole log)"),
+        ],
+        responses=inline_serializer(
+            "InclusionProof",
+            {
+                "leaf_index": serializers.IntegerField(),
+                "tree_size": serializers.IntegerField(),
+                "hashes": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+    )
+    def get(self, request):
+        seq = _int_param(request, "seq", minimum=1)
+        size = request.query_params.get("size")
+        size = None if size in (None, "") else _int_param(request, "size", minimum=1)
+        try:
+            leaf_index, tree_size, proof = services.inclusion_proof(seq, size)
+        except services.TreeError as error:
+            raise ValidationError({"detail": str(error)}) from None
+        return Response({"leaf_index": leaf_index, "tree_size": tree_size, "hashes": [h.hex() for h in proof]})
+
+
+class ConsistencyProofView(AuditAPIView):
+    @extend_schema(
+        summary="RFC 9162 consistency proof between tree sizes `from` and `to`",
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="the older tree size (at least 1)"),
+            OpenApiParameter("to", int, required=True, description="the newer tree size"),
+        ],
+        responses=inline_serializer("ConsistencyProof", {"hashes": serializers.ListField(child=serializers.CharField())}),
+    )
+    def get(self, request):
+        first = _int_param(request, "from", minimum=1)
+        second = _int_param(request, "to", minimum=1)
+        try:
+            proof = services.consistency_proof(first, second)
+        except services.TreeError as error:
+            raise ValidationError({"detail": str(error)}) from None
+        return Response({"hashes": [h.hex() for h in proof]})
