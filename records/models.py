@@ -13,8 +13,9 @@ class Record(models.Model):
         REFUSAL = "refusal", _("Refusal")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
 
-    # The disclosure item (workflow.DisclosureItem, integer key).
-    item_id = models.BigIntegerField(_("item"), db_index=True)
+    item = models.ForeignKey(
+        "workflow.DisclosureItem", on_delete=models.PROTECT, related_name="records", verbose_name=_("item")
+    )
     version = models.PositiveIntegerField(_("version"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
@@ -35,7 +36,7 @@ class Record(models.Model):
         verbose_name = _("record")
         verbose_name_plural = _("records")
         constraints = [
-            models.UniqueConstraint(fields=["item_id", "version", "kind"], name="one_record_per_item_version_kind")
+            models.UniqueConstraint(fields=["item", "version", "kind"], name="one_record_per_item_version_kind")
         ]
 
     def __str__(self):
