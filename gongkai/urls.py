@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/audit/", include("audit.api_urls")),
+    path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
 ]

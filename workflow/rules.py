@@ -78,14 +78,26 @@ class Involvement:
                 self.stages.setdefault(actor_id, set()).add(state_before)
 
 
-def check(item, user, action, involvement=None):
+def check(item, user, action, involvement=None, memo=None):
     """Raise PermissionDenied or StateConflict unless `user` may do `action` to `item` now.
-    Returns the permission codename that allows it (which tells the role acting)."""
+    Returns the permission codename that allows it (which tells the role acting).
+    `memo` (a dict) caches permission answers across calls for one user and request."""
     rules = ACTIONS.get(action)
     if rules is None:
         raise PermissionDenied(_("Unknown action."))
     department = item.department
-    held = {codename for _states, codename in rules if can(user, codename, department)}
+    held = set()
+    for _states, codename in rules:
+        key = (codename, item.department_id)
+        if memo is None or key not in memo:
+            answer = can(user, codename, department)
+            if memo is None:
+                if answer:
+                    held.add(codename)
+                continue
+            memo[key] = answer
+        if memo[key]:
+            held.add(codename)
     if not held:
         raise PermissionDenied(_("You may not do this to this item."))
     codename = next((c for states, c in rules if item.state in states and c in held), None)
@@ -104,15 +116,19 @@ def check(item, user, action, involvement=None):
     return codename
 
 
-def allowed(item, user, action, involvement=None):
+def allowed(item, user, action, involvement=None, memo=None):
     try:
-        check(item, user, action, involvement)
+        check(item, user, action, involvement, memo)
     except (PermissionDenied, StateConflict):
         return False
     return True
 
 
-def available_actions(item, user):
+def available_actions(item, user, memo=None):
     """What this user may do to this item now, in a stable order (edit first)."""
+    memo = {} if memo is None else memo
+    candidates = [a for a in ["edit", *TRANSITIONS] if any(item.state in states for states, _c in ACTIONS[a])]
+    if not candidates:
+        return []
     involvement = Involvement(item)
-    return [action for action in ["edit", *TRANSITIONS] if allowed(item, user, action, involvement)]
+    return [action for action in candidates if allowed(item, user, action, involvement, memo)]

@@ -734,7 +734,12 @@ def task_items(user):
         .select_related("department", "catalogue_entry")
         .order_by("due_on", "id")
     )
-    return [item for item in candidates if rules.available_actions(item, user)]
+    memo, waiting = {}, []
+    for item in candidates:
+        item.available_actions = rules.available_actions(item, user, memo)
+        if item.available_actions:
+            waiting.append(item)
+    return waiting
 
 
 def mark_read(notifications, *, actor):

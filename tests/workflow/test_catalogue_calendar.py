@@ -82,13 +82,12 @@ def test_the_office_edits_the_catalogue_and_calendar_in_the_admin_with_audit(cli
     assert response.status_code == 302, response.content[:2000]
     entry.refresh_from_db()
     assert not entry.applicable and entry.not_applicable_reason == "本校无艺术教育专业"
-    event = AuditEvent.objects.order_by("-seq").first()
-    assert (event.action, event.actor_username) == ("catalogue.entry.update", "office")
+    assert AuditEvent.objects.filter(action="catalogue.entry.update", actor_username="office").count() == 1
 
     response = client.post("/admin/workflow/calendarday/add/", {"date": "2027-01-01", "is_workday": "", "note": "元旦"})
     assert response.status_code == 302
     assert CalendarDay.objects.get(date=D(2027, 1, 1)).source == "office"
-    assert AuditEvent.objects.order_by("-seq").first().action == "calendar.day.save"
+    assert AuditEvent.objects.filter(action="calendar.day.save", actor_username="office").count() == 1
 
 
 def test_a_head_cannot_open_the_catalogue_admin(client, user):

@@ -1,0 +1,356 @@
+"""The disclosure, task and catalogue endpoints of CONTRACT.md. Thin: parse, call one service,
+serialise. 403 = may not, 409 = not in this state, 400 = bad input (field → messages)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workflow import rules, services
+from workflow.access import item_for
+from workflow.exceptions import StateConflict
+from workflow.models import Attachment, CatalogueEntry, Channel, DisclosureItem, Notification, RefusalGround, State
+
+
+class ServiceErrors:
+    """Map the services' exceptions to the contract's status codes."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StateConflict):
+            return Response({"detail": exc.message, "state": exc.state}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, DjangoValidationError):
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class CatalogueEntrySerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name")
+    category_number = serializers.IntegerField(source="category.number")
+    department = serializers.CharField(source="department.code")
+
+    class Meta:
+        model = CatalogueEntry
+        fields = ["id", "code", "category", "category_number", "title", "department", "applicable",
+                  "not_applicable_reason", "frequency", "active"]
+
+
+class ItemListSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code")
+    catalogue_entry = serializers.IntegerField(source="catalogue_entry_id")
+    catalogue_code = serializers.CharField(source="catalogue_entry.code")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DisclosureItem
+        fields = ["id", "state", "title", "version", "department", "catalogue_entry", "catalogue_code",
+                  "produced_on", "due_on", "deadline_provisional", "overdue", "published_at"]
+
+    def get_overdue(self, item) -> bool:
+        return item.state in services.notify.ACTOR_PERMISSION and item.due_on < timezone.localdate()
+
+
+class StepSerializer(serializers.Serializer):
+    time = serializers.DateTimeField(source="created_at")
+    actor = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
+    role = serializers.CharField()
+    action = serializers.CharField()
+    version = serializers.IntegerField()
+    state_before = serializers.CharField()
+    state_after = serializers.CharField()
+    comment = serializers.CharField()
+    data = serializers.JSONField()
+
+    def get_actor(self, step) -> str:
+        return step.actor.get_username() if step.actor else "system"
+
+    def get_actor_name(self, step) -> str:
+        return (step.actor.get_full_name() or step.actor.get_username()) if step.actor else "系统"
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return f"/api/disclosures/{attachment.item_id}/attachments/{attachment.pk}/"
+
+
+class ItemDetailSerializer(ItemListSerializer):
+    state_display = serializers.CharField(source="get_state_display")
+    department_name = serializers.CharField(source="department.name")
+    created_by = serializers.CharField(source="created_by.username")
+    corrections = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    versions = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(ItemListSerializer.Meta):
+        fields = ItemListSerializer.Meta.fields + [
+            "state_display", "body", "department_name", "channels", "is_policy_document", "interpretation",
+            "interpretation_url", "is_major", "touches_state_secret", "refusal_ground", "publish_at",
+            "supersedes", "corrections", "withdrawn_reason", "withdrawn_at", "created_by", "created_at",
+            "actions", "history", "versions", "attachments",
+        ]
+
+    def get_corrections(self, item) -> list[int]:
+        return list(item.corrections.values_list("pk", flat=True))
+
+    def get_actions(self, item) -> list[str]:
+        return rules.available_actions(item, self.context["request"].user)
+
+    def get_history(self, item) -> list[dict]:
+        return StepSerializer(item.steps.select_related("actor").order_by("created_at", "id"), many=True).data
+
+    def get_versions(self, item) -> list[dict]:
+        return [
+            {"number": v.number, "title": v.title, "sha256": v.sha256, "submitted_by": v.submitted_by.username,
+             "submitted_at": v.submitted_at}
+            for v in item.versions.select_related("submitted_by").order_by("number")
+        ]
+
+    def get_attachments(self, item) -> list[dict]:
+        return AttachmentSerializer(item.attachments.filter(removed_at__isnull=True), many=True).data
+
+
+# --- input (documentation of the bodies; the services check them) --------------------------------
+
+
+class ItemInput(serializers.Serializer):
+    catalogue_entry = serializers.IntegerField(help_text="catalogue entry id (GET /api/catalogue/)")
+    title = serializers.CharField()
+    body = serializers.CharField(required=False, help_text="HTML; sanitised, scripts refused")
+    produced_on = serializers.DateField()
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    is_policy_document = serializers.BooleanField(required=False)
+    interpretation = serializers.IntegerField(required=False, allow_null=True)
+    interpretation_url = serializers.URLField(required=False, allow_blank=True)
+    is_major = serializers.BooleanField(required=False)
+    touches_state_secret = serializers.BooleanField(required=False)
+
+
+class ItemPatchInput(ItemInput):
+    catalogue_entry = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class ActionInput(serializers.Serializer):
+    comment = serializers.CharField(required=False, help_text="required for return, redact, refuse, withdraw")
+    ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, help_text="refuse only")
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False,
+                                     help_text="publish only; the portal is always included")
+    publish_at = serializers.DateTimeField(required=False, help_text="publish only; omitted = now")
+
+
+def _data(request):
+    data = request.data
+    if hasattr(data, "dict"):  # a QueryDict from a form: keep lists for channels
+        plain = data.dict()
+        if "channels" in data:
+            plain["channels"] = data.getlist("channels")
+        return plain
+    if not isinstance(data, dict):
+        raise DjangoValidationError({"non_field_errors": ["Send a JSON object."]})
+    return dict(data)
+
+
+def _detail(item, request, code=status.HTTP_200_OK):
+    item = DisclosureItem.objects.select_related("department", "catalogue_entry", "created_by").get(pk=item.pk)
+    return Response(ItemDetailSerializer(item, context={"request": request}).data, status=code)
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+class CatalogueView(ServiceErrors, APIView):
+    @extend_schema(responses=CatalogueEntrySerializer(many=True), summary="The disclosure catalogue")
+    def get(self, request):
+        entries = CatalogueEntry.objects.filter(active=True).select_related("category", "department")
+        return Response(CatalogueEntrySerializer(entries, many=True).data)
+
+
+class DisclosureListView(ServiceErrors, APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=State.values),
+            OpenApiParameter("department", OpenApiTypes.STR, description="department code"),
+        ],
+        responses=ItemListSerializer(many=True),
+        summary="The items this user may see",
+    )
+    def get(self, request):
+        items = services.visible_items(request.user).select_related("department", "catalogue_entry")
+        state = request.query_params.get("state")
+        if state:
+            if state not in State.values:
+                raise DjangoValidationError({"state": [f"Unknown state; one of {', '.join(State.values)}."]})
+            items = items.filter(state=state)
+        department = request.query_params.get("department")
+        if department:
+            items = items.filter(department__code=department)
+        items = items.order_by("-id")
+        paginator = self.paginator
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(ItemListSerializer(page, many=True).data)
+
+    @property
+    def paginator(self):
+        from rest_framework.settings import api_settings
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        return self._paginator
+
+    @extend_schema(request=ItemInput, responses={201: ItemDetailSerializer}, summary="Draft a new item")
+    def post(self, request):
+        data = _data(request)
+        entry = data.pop("catalogue_entry", None)
+        item = services.create_item(actor=request.user, catalogue_entry=entry, **data)
+        return _detail(item, request, status.HTTP_201_CREATED)
+
+
+class DisclosureDetailView(ServiceErrors, APIView):
+    @extend_schema(responses=ItemDetailSerializer, summary="One item, with what you may do and its history")
+    def get(self, request, pk):
+        return _detail(item_for(request.user, pk), request)
+
+    @extend_schema(request=ItemPatchInput, responses=ItemDetailSerializer, summary="Edit a draft or returned item")
+    def patch(self, request, pk):
+        item = item_for(request.user, pk)
+        item = services.edit_item(item, actor=request.user, **_data(request))
+        return _detail(item, request)
+
+
+class DisclosureActionView(ServiceErrors, APIView):
+    @extend_schema(
+        request=ActionInput,
+        responses={200: ItemDetailSerializer},
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=rules.TRANSITIONS)],
+        summary="submit, approve, return, clear, redact (clear with redactions), refuse, publish, withdraw, correct",
+    )
+    def post(self, request, pk, action):
+        item = item_for(request.user, pk)
+        data = _data(request)
+        params = {key: data.pop(key) for key in ("comment", "ground", "channels", "publish_at") if key in data}
+        if action != "correct" and data:
+            raise DjangoValidationError({"non_field_errors": [f"Unknown fields: {', '.join(sorted(data))}."]})
+        if action == "correct":
+            params.update(data)
+        result = services.perform(item, action, actor=request.user, **params)
+        return _detail(result, request)
+
+
+class AttachmentListView(ServiceErrors, APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=AttachmentSerializer(many=True))
+    def get(self, request, pk):
+        item = item_for(request.user, pk)
+        return Response(AttachmentSerializer(item.attachments.filter(removed_at__isnull=True), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("AttachmentUpload", {"file": serializers.FileField()})},
+        responses={201: AttachmentSerializer},
+        summary="Attach a file (typed by content, size-limited)",
+    )
+    def post(self, request, pk):
+        item = item_for(request.user, pk)
+        attachment = services.add_attachment(item, actor=request.user, uploaded_file=request.FILES.get("file"))
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDetailView(ServiceErrors, APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk, attachment_pk):
+        item = item_for(request.user, pk)
+        attachment = item.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404("No such attachment")
+        response = FileResponse(
+            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, attachment_pk):
+        item = item_for(request.user, pk)
+        attachment = item.attachments.filter(pk=attachment_pk, removed_at__isnull=True).first()
+        if attachment is None:
+            raise Http404("No such attachment")
+        services.remove_attachment(attachment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskSerializer(ItemListSerializer):
+    task = serializers.SerializerMethodField()
+    item = serializers.IntegerField(source="id")
+    actions = serializers.ListField(source="available_actions", child=serializers.CharField())
+
+    class Meta(ItemListSerializer.Meta):
+        fields = ["task", "item"] + ItemListSerializer.Meta.fields + ["actions"]
+
+    def get_task(self, item) -> int | None:
+        return self.context["tasks"].get(item.pk)
+
+
+class TaskListView(ServiceErrors, APIView):
+    @extend_schema(responses=TaskSerializer(many=True), summary="What waits for me, due soonest first")
+    def get(self, request):
+        from viewflow.workflow.status import STATUS
+
+        items = services.task_items(request.user)
+        tasks = dict(
+            services.DisclosureTask.objects.filter(
+                status=STATUS.NEW, process__artifact_object_id__in=[i.pk for i in items]
+            ).values_list("process__artifact_object_id", "pk")
+        )
+        return Response(TaskSerializer(items, many=True, context={"tasks": tasks}).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "item", "created_at", "read_at"]
+
+
+class NotificationListView(ServiceErrors, APIView):
+    @extend_schema(responses=NotificationSerializer(many=True), summary="My notifications, newest first")
+    def get(self, request):
+        notes = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")[:100]
+        return Response(NotificationSerializer(notes, many=True).data)
+
+    @extend_schema(
+        request=inline_serializer("MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}),
+        responses={204: None},
+        summary="Mark notifications read (all when ids is omitted)",
+    )
+    def post(self, request):
+        notes = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        if ids is not None:
+            notes = notes.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+        services.mark_read(list(notes), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
