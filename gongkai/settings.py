@@ -2,6 +2,7 @@
 environment (documented in README.md). Production adds its checks in gongkai/settings_production.py.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -109,7 +110,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # A file (not :memory:) so a Celery worker process can open it; one per test run so
+            # concurrent runs on one machine do not share it.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 
