@@ -1,0 +1,13 @@
+from django.urls import path
+
+from foi import views
+
+app_name = "foi"
+urlpatterns = [
+    path("", views.request_list, name="list"),
+    path("new/", views.request_new, name="new"),
+    path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.request_action, name="action"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("evaluations/new/", views.evaluation_new, name="evaluation_new"),
+]
