@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "policies",
     "workflow",
     "records",
+    "foi",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/audit/", include("audit.api_urls")),
     path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
+    path("foi/", include("foi.urls")),  # disclosure on application (office)
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
 ]
