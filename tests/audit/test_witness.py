@@ -1,0 +1,65 @@
+"""audit_witness against the real API (live server): it keeps checkpoints, accepts honest growth,
+and catches what audit_verify alone cannot — a rewrite by someone holding the database and the
+signing key, and a forked history shown to two auditors."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+from audit import services
+from tests.audit.tampering import rewrite_history, verify
+
+
+@pytest.fixture
+def run(live_server, transactional_db, user, tmp_path, capsys):
+    token = Token.objects.get_or_create(user=user("auditor"))[0].key
+
+    def _run(state, *extra, token=token):
+        call_command("audit_witness", "--state", str(tmp_path / state), "--url", live_server.url, "--token", token, *extra)
+        return capsys.readouterr().out.strip()
+
+    return _run
+
+
+def _append(count):
+    for n in range(count):
+        services.record("test.event", actor=None, object_type="test.thing", object_id=n, data={"n": n})
+
+
+def test_the_witness_keeps_the_first_checkpoint_and_then_accepts_honest_growth(run, tmp_path):
+    _append(3)
+    first = run("auditor.json")
+    assert first.startswith("OK: kept the first checkpoint") and (tmp_path / "auditor.json").exists()
+    size = services.tree_size()
+    _append(5)
+    assert run("auditor.json") == f"OK: {size + 5} events (was {size}), consistent, root {services.root().hex()}"
+
+
+def test_a_rewrite_by_someone_with_the_database_and_the_key_passes_audit_verify_but_not_the_witness(run):
+    _append(10)
+    run("auditor.json")
+    rewrite_history(services.tree_size() - 4, {"n": "rewritten"}, resign=True)
+    _append(2)
+    assert verify()[0] == 0  # every row, node and stored checkpoint agrees with the rewrite
+    with pytest.raises(CommandError, match="does not extend the checkpoint"):
+        run("auditor.json")
+
+
+def test_a_forked_history_shown_to_two_auditors_is_detected(run, tmp_path):
+    _append(6)
+    run("alice.json")  # Alice sees history A
+    rewrite_history(services.tree_size() - 2, {"n": "fork"}, resign=True)
+    assert run("bob.json").startswith("OK: kept the first checkpoint")  # Bob, new, sees only fork B
+    with pytest.raises(CommandError, match="forked"):
+        run("bob.json", "--peer", str(tmp_path / "alice.json"))  # comparing notes exposes it
+    with pytest.raises(CommandError, match="forked"):
+        run("alice.json")
+
+
+def test_the_witness_refuses_a_key_it_was_not_told_to_trust_and_needs_an_auditor(run, user):
+    _append(1)
+    with pytest.raises(CommandError, match="pinned key"):
+        run("auditor.json", "--key", "other.example/audit+01020304+AQ" + "A" * 42 + "=")
+    cwc_token = Token.objects.get_or_create(user=user("cwc_head"))[0].key
+    with pytest.raises(CommandError, match="HTTP 403"):
+        run("head.json", token=cwc_token)
