@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/audit/", include("audit.api_urls")),
+    path("audit/", include("audit.urls")),
     path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
     path("foi/", include("foi.urls")),  # disclosure on application (office)
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
