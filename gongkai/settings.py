@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "policies",
     "workflow",
     "records",
+    "portal",
+    "reports",
     "foi",
 ]
 
@@ -167,6 +169,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL")
 if REDIS_CACHE_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+
+# The public site (portal/): pages are cached per site version (bumped on publish/withdraw).
+PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600)  # longest life of a cached public page
+PORTAL_VERSION_SECONDS = env_int("PORTAL_VERSION_SECONDS", 1)  # how often a process re-reads the version
+PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)
+PORTAL_FEED_SIZE = env_int("PORTAL_FEED_SIZE", 50)
 
 # Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

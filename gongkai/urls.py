@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from gongkai import views
 
 urlpatterns = [
-    path("", views.index, name="index"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("policies.urls")),
     path("home/", views.home, name="home"),
@@ -16,5 +15,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
     path("foi/", include("foi.urls")),  # disclosure on application (office)
+    path("reports/", include("reports.urls")),
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
+    path("", include("portal.urls")),  # the public site: /, /category/…, /items/…, /search/, /feed/
 ]
+
+handler404 = "portal.views.not_found"  # the public site's page, for hidden and missing alike

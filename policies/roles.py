@@ -40,6 +40,11 @@ OFFICE_ADMIN_PERMISSIONS = (
     "workflow.add_calendarday",
     "workflow.change_calendarday",
     "workflow.delete_calendarday",
+    # portal/: the channels items are published on (saves audited by portal.admin)
+    "portal.view_channel",
+    "portal.add_channel",
+    "portal.change_channel",
+    "portal.view_channelpost",
 )
 
 

@@ -1,0 +1,91 @@
+"""The public site's own data: the channels an item can be published on (configurable by the office),
+the office's records of where each published item went, and the counter that versions the public
+pages' cache. Channel rows and posts are written only through portal.services (audited)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PORTAL = "portal"
+
+# CONTRACT.md's channel codes with the names the register shows (rules.md, 公开途径); seeded by
+# migration 0002, then the office's to rename or extend.
+DEFAULT_CHANNELS = {
+    "portal": "门户网站信息公开专栏",
+    "wechat": "官方微信公众号",
+    "weibo": "官方微博",
+    "douyin": "抖音",
+    "toutiao": "今日头条号",
+    "shipinhao": "视频号",
+    "oa": "OA办公系统",
+    "print": "校报校刊、手册",
+    "noticeboard": "公告栏、宣传橱窗、电子显示屏",
+    "meeting": "教代会、座谈会、新闻发布会",
+}
+
+
+class Channel(models.Model):
+    """A place items are published (公开途径). `portal` is the public site itself: every published
+    item is on it automatically; the office records posts on the others."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive channels keep their records but are not offered for new ones."))
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def automatic(self):
+        return self.code == PORTAL
+
+
+class ChannelPostQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class ChannelPost(models.Model):
+    """One post of a published item on a channel: its link or a reference (校报 issue, meeting), and
+    when it went out. A mistaken record is removed (kept, with who and why), never deleted."""
+
+    item = models.ForeignKey("workflow.DisclosureItem", on_delete=models.PROTECT, related_name="channel_posts", verbose_name=_("item"))
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="posts", verbose_name=_("channel"))
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    reference = models.CharField(_("reference"), max_length=200, blank=True, help_text=_("Where to find it when there is no link, e.g. an issue number."))
+    posted_at = models.DateTimeField(_("posted"), default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_reason = models.CharField(_("reason for removal"), max_length=300, blank=True)
+
+    objects = ChannelPostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "channel__order", "posted_at", "id"]
+        verbose_name = _("channel post")
+        verbose_name_plural = _("channel posts")
+        indexes = [models.Index(fields=["item", "removed_at"])]
+
+    def __str__(self):
+        return f"{self.item_id} @ {self.channel_id}"
+
+
+class SiteVersion(models.Model):
+    """One row whose token changes whenever something public changes (a publication, a withdrawal,
+    a record, the catalogue). Public pages are cached under the current token, so every process
+    (web workers, the Celery worker that publishes) sees a change without a shared cache. A random
+    token rather than a counter: a rolled-back change can never bring an old value back."""
+
+    token = models.CharField(max_length=32, default="0")
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public site version")

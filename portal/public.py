@@ -1,0 +1,38 @@
+"""What the public may see. Only items that were published — still published, withdrawn (shown as
+withdrawn, with the reason) or superseded by a correction — ever appear; anything else is a 404,
+whatever the URL."""
+
+from django.db.models import Count, Q
+
+from workflow.models import CatalogueCategory, DisclosureItem
+
+PUBLIC_STATES = ("published", "withdrawn", "superseded")
+LISTED_STATES = PUBLIC_STATES
+
+
+def public_items():
+    return DisclosureItem.objects.filter(state__in=PUBLIC_STATES, published_at__isnull=False)
+
+
+def listed_items():
+    return (
+        public_items()
+        .select_related("department", "catalogue_entry__category")
+        .defer("body")
+        .order_by("-published_at", "-id")
+    )
+
+
+def categories_with_counts():
+    return CatalogueCategory.objects.annotate(
+        published=Count(
+            "entries__items",
+            filter=Q(entries__items__state__in=PUBLIC_STATES, entries__items__published_at__isnull=False),
+        )
+    ).order_by("order", "number")
+
+
+def search_filter(queryset, q):
+    for term in q.split()[:8]:
+        queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term))
+    return queryset

@@ -1,0 +1,113 @@
+"""The office's writes on the public site's data: channels and the records of where items went.
+Each one checks permission, changes the rows and appends its audit event in one transaction."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from policies.access import can
+from portal.models import PORTAL, Channel, ChannelPost
+
+# Items whose posts may be recorded: published once (a withdrawn item still went where it went).
+POSTABLE_STATES = ("published", "superseded", "withdrawn")
+
+
+def may_record_channels(user, item=None):
+    if item is None:
+        return user.is_authenticated and user.is_active and user.has_perm("policies.publish_items")
+    return can(user, "publish_items", item.department)
+
+
+def _post_state(post):
+    return {
+        "item": post.item_id,
+        "channel": post.channel.code,
+        "url": post.url,
+        "reference": post.reference,
+        "posted_at": post.posted_at.isoformat(),
+        "removed": int(post.removed_at is not None),
+    }
+
+
+def record_post(item, *, actor, channel, url="", reference="", posted_at=None):
+    """Record that a published item went out on `channel` (a Channel or its code)."""
+    if not may_record_channels(actor, item):
+        raise PermissionDenied(_("Only the disclosure office records channels."))
+    if item.state not in POSTABLE_STATES or item.published_at is None:
+        raise ValidationError(_("Only published items have channel records."))
+    if not isinstance(channel, Channel):
+        channel = Channel.objects.filter(code=channel).first()
+        if channel is None:
+            raise ValidationError(_("Unknown channel."))
+    if channel.code == PORTAL:
+        raise ValidationError(_("The disclosure column is recorded automatically on publication."))
+    if not channel.active:
+        raise ValidationError(_("This channel is no longer in use."))
+    url, reference = (url or "").strip(), (reference or "").strip()
+    if not url and not reference:
+        raise ValidationError(_("Give the post's link or a reference to it."))
+    with transaction.atomic():
+        post = ChannelPost.objects.create(
+            item=item, channel=channel, url=url, reference=reference,
+            posted_at=posted_at or timezone.now(), recorded_by=actor,
+        )
+        record(
+            "channel.post.record",
+            actor=actor,
+            obj=post,
+            department=item.department.code,
+            after=_post_state(post),
+            data={"item": str(item.pk), "channel": channel.code},
+        )
+    return post
+
+
+def remove_post(post, *, actor, reason):
+    """Take back a mistaken record (kept with the reason; it no longer counts)."""
+    if not may_record_channels(actor, post.item):
+        raise PermissionDenied(_("Only the disclosure office records channels."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the record is removed."))
+    if post.removed_at is not None:
+        raise ValidationError(_("This record was already removed."))
+    with transaction.atomic():
+        before = _post_state(post)
+        post.removed_at = timezone.now()
+        post.removed_reason = reason[:300]
+        post.save(update_fields=["removed_at", "removed_reason"])
+        record(
+            "channel.post.remove",
+            actor=actor,
+            obj=post,
+            department=post.item.department.code,
+            before=before,
+            after=_post_state(post),
+            data={"item": str(post.item_id), "channel": post.channel.code, "comment": post.removed_reason},
+        )
+    return post
+
+
+def _channel_state(channel):
+    return {"code": channel.code, "name": channel.name, "order": channel.order, "active": int(channel.active)}
+
+
+def save_channel(channel, *, actor, changed_fields=()):
+    """Add or change a channel (the office's admin)."""
+    if not may_record_channels(actor):
+        raise PermissionDenied(_("Only the disclosure office manages channels."))
+    with transaction.atomic():
+        created = channel.pk is None
+        before = None if created else _channel_state(Channel.objects.get(pk=channel.pk))
+        channel.save()
+        record(
+            "channel.create" if created else "channel.update",
+            actor=actor,
+            obj=channel,
+            before=before,
+            after=_channel_state(channel),
+            data={"code": channel.code, "fields": ",".join(sorted(changed_fields))},
+        )
+    return channel

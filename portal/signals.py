@@ -1,0 +1,28 @@
+"""Bump the public pages' cache version when something the public sees changes."""
+
+from django.db.models.signals import post_save
+
+from portal import cache
+
+PUBLIC_STATES = ("published", "withdrawn", "superseded")
+
+
+def _item_saved(sender, instance, **kwargs):
+    # Drafts and items under review are never shown: their saves leave the cache alone.
+    if instance.state in PUBLIC_STATES:
+        cache.bump()
+
+
+def _always(sender, **kwargs):
+    cache.bump()
+
+
+def connect():
+    from records.models import Record
+    from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem
+
+    from portal.models import ChannelPost
+
+    post_save.connect(_item_saved, sender=DisclosureItem, dispatch_uid="portal-item-saved")
+    for model in (CatalogueCategory, CatalogueEntry, Record, ChannelPost):
+        post_save.connect(_always, sender=model, dispatch_uid=f"portal-bump-{model._meta.label_lower}")

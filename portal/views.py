@@ -1,0 +1,237 @@
+"""The public disclosure site (信息公开专栏): no login. Pages are rendered once per site version,
+language and URL and then served from the cache (portal.cache); only the page frame (header,
+language menu) is rendered per request."""
+
+import datetime
+from functools import wraps
+
+import nh3
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from policies.models import Department
+from portal import cache
+from portal.channels import placements_for
+from portal.public import categories_with_counts, listed_items, public_items, search_filter
+from workflow.models import CatalogueCategory
+
+MAX_QUERY = 100
+
+
+def _url(name, fallback, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def cached_page(render_body):
+    """Wrap a function returning (title, body HTML) in the cached page frame."""
+
+    @require_safe
+    @wraps(render_body)
+    def view(request, *args, **kwargs):
+        key = cache.page_key(request, translation.get_language())
+        entry = cache.get(key)
+        if entry is None:
+            entry = render_body(request, *args, **kwargs)  # Http404 propagates, uncached
+            cache.put(key, entry)
+        title, body = entry
+        return render(request, "portal/page.html", {"page_title": title, "page_body": body})
+
+    return view
+
+
+def _filters(request):
+    """The category/department/year filters and the search words from the query string."""
+    params = request.GET
+    filters = {"q": params.get("q", "").strip()[:MAX_QUERY], "department": None, "year": None, "category": None}
+    code = params.get("department", "").strip()
+    if code:
+        filters["department"] = Department.objects.filter(code=code).first() or Http404
+    year = params.get("year", "").strip()
+    if year:
+        filters["year"] = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else Http404
+    number = params.get("category", "").strip()
+    if number:
+        filters["category"] = (
+            CatalogueCategory.objects.filter(number=int(number)).first() if number.isdigit() else None
+        ) or Http404
+    return filters
+
+
+def _apply(queryset, filters):
+    if filters["q"]:
+        queryset = search_filter(queryset, filters["q"])
+    if filters["department"]:
+        queryset = queryset.filter(department=filters["department"])
+    if filters["year"]:
+        queryset = queryset.filter(published_at__year=filters["year"])
+    if filters["category"]:
+        queryset = queryset.filter(catalogue_entry__category=filters["category"])
+    return queryset
+
+
+def _choices():
+    items = public_items()
+    years = sorted({d.year for d in items.datetimes("published_at", "year")}, reverse=True)
+    departments = Department.objects.filter(pk__in=items.values("department")).order_by("code")
+    return {"years": years, "departments": departments, "categories": CatalogueCategory.objects.order_by("order", "number")}
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, settings.PORTAL_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _querystring(request, **drop):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@cached_page
+def index(request):
+    latest = list(listed_items()[:10])
+    body = render_to_string(
+        "portal/index.html",
+        {"categories": categories_with_counts(), "latest": latest, **_choices()},
+        request=None,
+    )
+    return _("Information disclosure column"), body
+
+
+@cached_page
+def category(request, number):
+    category = CatalogueCategory.objects.filter(number=number).first()
+    if category is None:
+        raise Http404(_("No such category."))
+    filters = _filters(request)
+    if Http404 in filters.values():
+        raise Http404(_("No such filter value."))
+    filters["category"] = category
+    page = _page(request, _apply(listed_items(), filters))
+    entries = category.entries.filter(active=True).select_related("department")
+    body = render_to_string(
+        "portal/category.html",
+        {"category": category, "page": page, "entries": entries, "filters": filters,
+         "querystring": _querystring(request), **_choices()},
+    )
+    return category.name, body
+
+
+@cached_page
+def search(request):
+    filters = _filters(request)
+    if Http404 in filters.values():
+        raise Http404(_("No such filter value."))
+    searched = any(filters.values())
+    page = _page(request, _apply(listed_items(), filters)) if searched else None
+    body = render_to_string(
+        "portal/search.html",
+        {"page": page, "filters": filters, "searched": searched, "querystring": _querystring(request), **_choices()},
+    )
+    return (_("Search: %(q)s") % {"q": filters["q"]}) if filters["q"] else _("Search"), body
+
+
+@cached_page
+def item(request, pk):
+    item = (
+        public_items()
+        .select_related("department", "catalogue_entry__category", "supersedes", "interpretation")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404(_("No such item."))
+    from records.models import Record
+
+    record = None
+    if item.state != "withdrawn":
+        record = Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first()
+    corrections = list(public_items().filter(supersedes=item).order_by("published_at"))
+    supersedes = item.supersedes if item.supersedes and item.supersedes.state in ("published", "withdrawn", "superseded") else None
+    attachments = list(item.attachments.filter(removed_at__isnull=True)) if item.state != "withdrawn" else []
+    body = render_to_string(
+        "portal/item.html",
+        {
+            "item": item,
+            "body_html": nh3.clean(item.body or "") if item.state != "withdrawn" else "",
+            "record": record,
+            "record_url": _url("item-record", f"/api/disclosures/{item.pk}/record/", item.pk),
+            "verify_url": _url("verify", "/verify/"),
+            "corrections": corrections,
+            "supersedes": supersedes,
+            "attachments": attachments,
+            "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"] if item.state != "withdrawn" else [],
+        },
+    )
+    return item.title, body
+
+
+@require_safe
+def feed(request):
+    """Atom feed of the latest publications, site-wide or for one category (?category=NUMBER)."""
+    language = translation.get_language()
+    key = cache.page_key(request, language)
+    content = cache.get(key)
+    if content is None:
+        content = _feed_xml(request)
+        cache.put(key, content)
+    return HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
+
+
+def _feed_xml(request):
+    number = request.GET.get("category", "").strip()
+    items = listed_items().defer(None)
+    title = _("%(school)s · Information disclosure") % {"school": settings.SCHOOL_NAME}
+    link = settings.SITE_URL + reverse("portal:index")
+    if number:
+        category = CatalogueCategory.objects.filter(number=int(number)).first() if number.isdigit() else None
+        if category is None:
+            raise Http404(_("No such category."))
+        items = items.filter(catalogue_entry__category=category)
+        title = f"{title} · {category.name}"
+        link = settings.SITE_URL + reverse("portal:category", args=[category.number])
+    feed = Atom1Feed(
+        title=title,
+        link=link,
+        description=_("Latest publications"),
+        language=translation.get_language(),
+        feed_url=settings.SITE_URL + request.get_full_path(),
+        feed_guid=settings.SITE_URL + request.get_full_path(),
+    )
+    for item in items[: settings.PORTAL_FEED_SIZE]:
+        url = settings.SITE_URL + reverse("portal:item", args=[item.pk])
+        withdrawn = item.state == "withdrawn"
+        summary = (
+            _("Withdrawn: %(reason)s") % {"reason": item.withdrawn_reason}
+            if withdrawn
+            else Truncator(strip_tags(item.body or "")).chars(200)
+        )
+        feed.add_item(
+            title=(_("[Withdrawn] %(title)s") % {"title": item.title}) if withdrawn else item.title,
+            link=url,
+            unique_id=url,
+            description=summary,
+            pubdate=item.published_at,
+            updateddate=(item.withdrawn_at if withdrawn and item.withdrawn_at else item.published_at),
+            author_name=item.department.name,
+            categories=[item.catalogue_entry.category.name],
+        )
+    return feed.writeString("utf-8")
+
+
+def not_found(request, exception=None):
+    """The site's 404 page (gongkai.urls.handler404): the same for a missing and a hidden item."""
+    return render(request, "portal/404.html", status=404)

@@ -1,0 +1,189 @@
+"""Catalogue coverage for a period: for each catalogue entry, its publications (on time, or late by
+how many working days), its items not yet published at the end of the period (overdue or still
+within their deadline), refusals, and entries that do not apply or had nothing published.
+
+The dashboard and the register (登记表) are both built from `build()`: one row per catalogue entry and
+item, or one row for an entry with no item in the period."""
+
+import datetime
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.channels import placements_for
+from workflow.models import CatalogueEntry, DisclosureItem, Step
+from workflow.workdays import working_days_between
+
+PUBLIC_STATES = ("published", "withdrawn", "superseded")
+UNFINISHED_STATES = (
+    "draft", "head_review", "confidentiality_review", "secrecy_review", "leader_review", "office_review",
+    "publishing", "returned",
+)
+
+# Row statuses, in the order the dashboard lists them.
+OVERDUE, PENDING, LATE, ON_TIME, REFUSED, NOT_PUBLISHED, NOT_APPLICABLE = (
+    "overdue", "pending", "late", "on_time", "refused", "not_published", "not_applicable",
+)
+STATUS_LABELS = {
+    OVERDUE: _("Overdue, not published"),
+    PENDING: _("Due, not yet published"),
+    LATE: _("Published late"),
+    ON_TIME: _("Published on time"),
+    REFUSED: _("Not to be disclosed"),
+    NOT_PUBLISHED: _("Nothing published in the period"),
+    NOT_APPLICABLE: _("Not applicable"),
+}
+STATUS_ORDER = [OVERDUE, PENDING, LATE, ON_TIME, REFUSED, NOT_PUBLISHED, NOT_APPLICABLE]
+
+
+@dataclass
+class Row:
+    entry: CatalogueEntry
+    status: str
+    item: DisclosureItem | None = None
+    published_on: datetime.date | None = None
+    late_days: int = 0  # working days after the deadline (published late, or overdue so far)
+    placements: list = field(default_factory=list)
+    reviewers: list = field(default_factory=list)  # [(role label, name)]
+    remarks: list = field(default_factory=list)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def department(self):
+        return self.item.department if self.item else self.entry.department
+
+
+@dataclass
+class Coverage:
+    date_from: datetime.date
+    date_to: datetime.date
+    as_of: datetime.date
+    rows: list
+
+    @property
+    def overdue(self):
+        return sorted((r for r in self.rows if r.status == OVERDUE), key=lambda r: (-r.late_days, r.item.due_on))
+
+    def counts(self):
+        return Counter(row.status for row in self.rows)
+
+    def by_department(self):
+        """[(department, Counter of statuses)] in department code order."""
+        groups = OrderedDict()
+        for row in sorted(self.rows, key=lambda r: r.department.code):
+            groups.setdefault(row.department, Counter())[row.status] += 1
+        return list(groups.items())
+
+    def published_items(self):
+        return [r.item for r in self.rows if r.status in (ON_TIME, LATE)]
+
+
+def _local_date(dt):
+    return timezone.localtime(dt).date() if dt else None
+
+
+def _person(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _reviewers(item_ids):
+    """{item id: [(label, name)]}: who cleared confidentiality and who approved publication."""
+    labels = {Step.Action.CLEAR: "保密审查", Step.Action.PUBLISH: "审核发布"}
+    result = defaultdict(list)
+    steps = Step.objects.filter(item__in=item_ids, action__in=list(labels)).select_related("actor").order_by("created_at", "id")
+    for step in steps:
+        pair = (labels[step.action], _person(step.actor))
+        if pair not in result[step.item_id]:
+            result[step.item_id].append(pair)
+    return result
+
+
+def build(date_from, date_to, *, today=None, department=None):
+    """Coverage of the catalogue between two dates (inclusive), as of the end of the period (or
+    today, if the period is not over yet)."""
+    today = today or timezone.localdate()
+    as_of = min(date_to, today)
+    entries = list(
+        CatalogueEntry.objects.filter(active=True)
+        .select_related("category", "department")
+        .order_by("category__order", "category__number", "order", "code")
+    )
+    items = DisclosureItem.objects.select_related("department", "catalogue_entry")
+    if department is not None:
+        entries = [e for e in entries if e.department_id == department.pk]
+        items = items.filter(Q(department=department) | Q(catalogue_entry__department=department))
+    published = list(
+        items.filter(state__in=PUBLIC_STATES, published_at__date__gte=date_from, published_at__date__lte=date_to)
+        .order_by("published_at", "id")
+    )
+    unfinished = list(
+        items.filter(produced_on__lte=as_of)
+        .filter(Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__date__gt=as_of))
+        .order_by("due_on", "id")
+    )
+    refused = list(
+        items.filter(state="refused", updated_at__date__gte=date_from, updated_at__date__lte=date_to).order_by("updated_at", "id")
+    )
+    placements = placements_for(published)
+    reviewers = _reviewers([i.pk for i in published + refused])
+
+    per_entry = defaultdict(list)
+    for item in published:
+        published_on = _local_date(item.published_at)
+        late = working_days_between(item.due_on, published_on) if published_on > item.due_on else 0
+        row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
+                  late_days=late, placements=placements.get(item.pk, []), reviewers=reviewers.get(item.pk, []))
+        if item.state == "withdrawn":
+            row.remarks.append(f"已撤回：{item.withdrawn_reason}")
+        if item.state == "superseded":
+            row.remarks.append("已被更正")
+        if item.supersedes_id:
+            row.remarks.append(f"更正第{item.supersedes_id}号事项")
+        if item.deadline_provisional:
+            row.remarks.append("期限为预估（当年日历未录入）")
+        per_entry[item.catalogue_entry_id].append(row)
+    for item in unfinished:
+        if item.due_on < as_of:
+            row = Row(entry=item.catalogue_entry, status=OVERDUE, item=item,
+                      late_days=working_days_between(item.due_on, as_of))
+            row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开，至{as_of:%Y-%m-%d}未公开")
+        else:
+            row = Row(entry=item.catalogue_entry, status=PENDING, item=item)
+            row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开")
+        per_entry[item.catalogue_entry_id].append(row)
+    for item in refused:
+        row = Row(entry=item.catalogue_entry, status=REFUSED, item=item, reviewers=reviewers.get(item.pk, []))
+        row.remarks.append(f"不予公开：{REFUSAL_ZH.get(item.refusal_ground, item.refusal_ground)}")
+        per_entry[item.catalogue_entry_id].append(row)
+
+    rows = []
+    for entry in entries:
+        mine = per_entry.pop(entry.pk, [])
+        if mine:
+            rows.extend(mine)
+        elif not entry.applicable:
+            rows.append(Row(entry=entry, status=NOT_APPLICABLE, remarks=[f"不适用：{entry.not_applicable_reason}".rstrip("：")]))
+        else:
+            rows.append(Row(entry=entry, status=NOT_PUBLISHED, remarks=["本期未公开"]))
+    # Items of entries since deactivated still appear, after the catalogue.
+    for leftover in per_entry.values():
+        rows.extend(leftover)
+    return Coverage(date_from=date_from, date_to=date_to, as_of=as_of, rows=rows)
+
+
+REFUSAL_ZH = {
+    "state_secret": "国家秘密",
+    "trade_secret": "商业秘密",
+    "privacy": "个人隐私",
+    "law_excluded": "法律法规和学校规定不予公开",
+    "security_stability": "危及安全稳定",
+}
+

@@ -1,0 +1,69 @@
+"""Reports' writes: exporting the register is an audit event (who, which period, which file hash)."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from reports import coverage, register
+
+
+def may_read_dashboard(user):
+    """The disclosure office and the leading group (school-wide permissions)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.has_perm("policies.publish_items") or user.has_perm("policies.approve_major_items"))
+    )
+
+
+def _audit_export(actor, cov, data, *, via):
+    record(
+        "register.export",
+        actor=actor,
+        object_type="reports.register",
+        data={
+            "from": cov.date_from.isoformat(),
+            "to": cov.date_to.isoformat(),
+            "rows": len(cov.rows),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "via": via,
+        },
+    )
+
+
+def export_register(*, actor, date_from, date_to, out=None, via="web"):
+    """Build the register for the period. With `out`, write it there (atomically) and return the
+    byte count; otherwise return the .xlsx bytes. `actor` None is the command line (system)."""
+    if actor is not None and not may_read_dashboard(actor):
+        raise PermissionDenied(_("Only the disclosure office and the leading group export the register."))
+    if date_from > date_to:
+        raise ValueError(_("The start of the period is after its end."))
+    cov = coverage.build(date_from, date_to)
+    data = register.xlsx_bytes(cov)
+    with transaction.atomic():
+        _audit_export(actor, cov, data, via=via)
+        if out is not None:
+            _write(out, data)
+            return len(data)
+    return data
+
+
+def _write(out, data):
+    import os
+    import tempfile
+    from pathlib import Path
+
+    out = Path(out)
+    handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

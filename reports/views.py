@@ -1,0 +1,104 @@
+"""The office's and leaders' reports: catalogue coverage for a period (overdue first, by department),
+the register as a table and as .xlsx. Anyone else gets a 403."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from policies.models import Department
+from portal.channels import tally
+from reports import coverage, register, services
+
+
+def _default_period(today):
+    """The academic year (1 September – 31 August) that contains today."""
+    start_year = today.year if today.month >= 9 else today.year - 1
+    return datetime.date(start_year, 9, 1), datetime.date(start_year + 1, 8, 31)
+
+
+def _period(request):
+    """(from, to, department, error) from the query string."""
+    default_from, default_to = _default_period(timezone.localdate())
+    error = None
+    try:
+        date_from = datetime.date.fromisoformat(request.GET.get("from") or default_from.isoformat())
+        date_to = datetime.date.fromisoformat(request.GET.get("to") or default_to.isoformat())
+    except ValueError:
+        date_from, date_to, error = default_from, default_to, _("Enter dates as YYYY-MM-DD.")
+    if error is None and date_from > date_to:
+        error = _("The start of the period is after its end.")
+    department = None
+    code = request.GET.get("department", "")
+    if code:
+        department = Department.objects.filter(code=code).first()
+        if department is None:
+            error = _("Unknown department.")
+    return date_from, date_to, department, error
+
+
+def _guard(request):
+    if not services.may_read_dashboard(request.user):
+        raise PermissionDenied
+
+
+def _context(request):
+    date_from, date_to, department, error = _period(request)
+    context = {
+        "date_from": date_from, "date_to": date_to, "department": department, "error": error,
+        "departments": Department.objects.filter(active=True).order_by("code"),
+        "statuses": [(s, coverage.STATUS_LABELS[s]) for s in coverage.STATUS_ORDER],
+        "query": request.GET.urlencode(),
+    }
+    if error is None:
+        cov = coverage.build(date_from, date_to, department=department)
+        counts, item_count = tally({row.item.pk: row.placements for row in cov.rows if row.placements})
+        context.update(cov=cov, counts=cov.counts(), channel_counts=counts, item_count=item_count)
+    return context
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    _guard(request)
+    context = _context(request)
+    if "cov" in context:
+        cov = context["cov"]
+        context["by_department"] = [
+            (dept, [counts.get(s, 0) for s in coverage.STATUS_ORDER]) for dept, counts in cov.by_department()
+        ]
+        context["totals"] = [context["counts"].get(s, 0) for s in coverage.STATUS_ORDER]
+        # Overdue first, then everything else in catalogue order.
+        context["rows"] = cov.overdue + [r for r in cov.rows if r.status != coverage.OVERDUE]
+    return render(request, "reports/dashboard.html", context, status=400 if context["error"] else 200)
+
+
+@login_required
+@require_safe
+def register_table(request):
+    _guard(request)
+    context = _context(request)
+    if "cov" in context:
+        lines = register.table(context["cov"])
+        context["headers"], context["lines"] = lines[0], lines[1:]
+    return render(request, "reports/register.html", context, status=400 if context["error"] else 200)
+
+
+@login_required
+@require_safe
+def register_xlsx(request):
+    _guard(request)
+    date_from, date_to, department, error = _period(request)
+    if error or department is not None:
+        return HttpResponse(error or _("The register covers the whole school."), status=400, content_type="text/plain; charset=utf-8")
+    data = services.export_register(actor=request.user, date_from=date_from, date_to=date_to)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"register-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,173 @@
+"""The public site as an anonymous visitor sees it: only published (or withdrawn, or superseded)
+items, by category, by search and filters, each with its page; everything else is a 404."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+
+from audit.models import AuditEvent
+from portal.models import SiteVersion
+from tests.portal import factory
+
+D = datetime.date
+
+
+@pytest.fixture
+def items(demo):
+    """Three published items in two categories and three years, and items that never were."""
+    fees = factory.published("21", title="2025年学费收费标准公示", body="<p>学费每生每年5000元，住宿费1200元。</p>",
+                             produced_on=D(2025, 9, 1), published_on=D(2025, 9, 3), channels=["wechat"])
+    rules = factory.published("38", title="学生奖励处罚办法（修订）", body="<p>为规范学生奖惩工作……</p>",
+                              produced_on=D(2024, 3, 4), published_on=D(2024, 3, 6))
+    plan = factory.published("5", title="2026年工作要点", body="<p>年度重点工作安排。</p>",
+                             produced_on=D(2026, 2, 2), published_on=D(2026, 2, 4))
+    draft = factory.draft("19", title="2026年收支预算（草稿）", produced_on=D(2026, 3, 2))
+    reviewing = factory.review(factory.draft("20", title="2025年决算（审核中）", produced_on=D(2026, 3, 2)),
+                               when=factory.at(D(2026, 3, 3)))
+    return {"fees": fees, "rules": rules, "plan": plan, "draft": draft, "reviewing": reviewing}
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_the_column_lists_categories_and_latest_publications(client, items):
+    page = text(client.get("/"))
+    assert "财务、资产及收费信息" in page and "学生管理服务信息" in page
+    assert "2025年学费收费标准公示" in page and "2026年工作要点" in page
+    assert page.index("2026年工作要点") < page.index("2025年学费收费标准公示")  # newest first
+    assert "草稿" not in page and "审核中" not in page
+    assert 'href="/accounts/login/"' in page  # staff find their way in
+
+
+def test_category_page_lists_its_published_items_only(client, items):
+    response = client.get("/category/3/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "2025年学费收费标准公示" in page
+    assert "学生奖励处罚办法" not in page  # another category
+    assert "预算（草稿）" not in page and "决算（审核中）" not in page
+    assert f'href="/items/{items["fees"].pk}/"' in page
+
+
+def test_unknown_category_is_a_404_page(client, items):
+    response = client.get("/category/99/")
+    assert response.status_code == 404
+    assert "返回信息公开专栏" in text(response)
+    assert client.get("/category/abc/").status_code == 404
+
+
+@pytest.mark.parametrize("which", ["draft", "reviewing"])
+def test_unpublished_items_are_404_even_by_their_url(client, items, which):
+    item = items[which]
+    assert client.get(f"/items/{item.pk}/").status_code == 404
+    assert client.get(f"/items/{item.pk + 1000}/").status_code == 404
+    assert item.title not in text(client.get(f"/search/?q={item.title[:6]}"))
+    assert item.title not in text(client.get("/feed/"))
+
+
+def test_refused_and_publishing_items_never_appear(client, items, demo):
+    refused = factory.review(factory.draft("16", title="受捐赠财产明细（不予公开）", produced_on=D(2026, 3, 2)),
+                             when=factory.at(D(2026, 3, 3)))
+    from workflow import services
+
+    services.refuse(refused, actor=factory.persona("office"), ground="privacy", comment="含捐赠人个人信息")
+    scheduled = factory.review(factory.draft("17", title="校办企业资产情况（定时发布）", produced_on=D(2026, 3, 2)),
+                               when=factory.at(D(2026, 3, 3)))
+    services.publish(scheduled, actor=factory.persona("office"), publish_at="2099-01-01T08:00:00+08:00")
+    for item in (refused, scheduled):
+        assert client.get(f"/items/{item.pk}/").status_code == 404
+        assert item.title not in text(client.get("/category/3/"))
+
+
+def test_item_page_shows_the_text_department_dates_and_channels(client, items):
+    response = client.get(f"/items/{items['fees'].pk}/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "2025年学费收费标准公示" in page
+    assert "学费每生每年5000元" in page
+    assert "财务资产处" in page
+    assert "2025-09-03" in page
+    assert "21. 收费项目、收费依据、收费标准及投诉方式" in page
+    assert "官方微信公众号" in page  # the channel named at publication
+
+
+def test_search_finds_titles_and_bodies(client, items):
+    by_title = text(client.get("/search/", {"q": "奖励处罚"}))
+    assert "学生奖励处罚办法（修订）" in by_title
+    by_body = text(client.get("/search/", {"q": "住宿费"}))
+    assert "2025年学费收费标准公示" in by_body and "学生奖励处罚办法" not in by_body
+    nothing = text(client.get("/search/", {"q": "不存在的词语"}))
+    assert "学费" not in nothing.split("<main>")[1]
+
+
+def test_filters_by_category_department_and_year(client, items):
+    in_2024 = text(client.get("/search/", {"year": "2024"}))
+    assert "学生奖励处罚办法" in in_2024 and "2025年学费收费标准公示" not in in_2024
+    dzb = text(client.get("/search/", {"department": "dzb"}))
+    assert "2026年工作要点" in dzb and "学费收费标准公示</a>" not in dzb
+    finance = text(client.get("/search/", {"category": "3", "q": "学费"}))
+    assert "2025年学费收费标准公示" in finance
+    in_category_by_year = text(client.get("/category/3/", {"year": "2024"}))
+    assert "2025年学费收费标准公示</a>" not in in_category_by_year
+    assert client.get("/search/", {"category": "99"}).status_code == 404
+    assert client.get("/search/", {"year": "abc"}).status_code == 404
+    assert client.get("/search/", {"department": "nope"}).status_code == 404
+
+
+def test_withdrawn_item_shows_its_reason_instead_of_its_text(client, items):
+    item = factory.withdraw(items["fees"], reason="收费标准已调整，原公示撤回", when=factory.at(D(2025, 9, 10)))
+    page = text(client.get(f"/items/{item.pk}/"))
+    assert "收费标准已调整，原公示撤回" in page
+    assert "学费每生每年5000元" not in page
+    listing = text(client.get("/category/3/"))
+    assert "2025年学费收费标准公示" in listing and "已撤回" in listing
+
+
+def test_correction_and_original_link_to_each_other(client, items):
+    original = items["plan"]
+    correction = factory.correct(original, title="2026年工作要点（更正）", body="<p>更正后的重点工作安排。</p>",
+                                 when=factory.at(D(2026, 2, 10)))
+    assert correction.state == "published"
+    original.refresh_from_db()
+    assert original.state == "superseded"
+    old_page = text(client.get(f"/items/{original.pk}/"))
+    assert f'href="/items/{correction.pk}/"' in old_page and "更正" in old_page
+    new_page = text(client.get(f"/items/{correction.pk}/"))
+    assert f'href="/items/{original.pk}/"' in new_page
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_pages_come_from_the_cache_until_something_is_published(client, items, django_assert_num_queries):
+    client.get("/category/3/")
+    with django_assert_num_queries(0):
+        cached = text(client.get("/category/3/"))
+    assert "2025年收支预算" not in cached
+    before = SiteVersion.objects.get(pk=1).token
+    item = factory.review(items["draft"], when=factory.at(D(2026, 3, 3)))
+    assert SiteVersion.objects.get(pk=1).token == before  # reviews change nothing public
+    factory.publish(item, when=factory.at(D(2026, 3, 4)))
+    assert SiteVersion.objects.get(pk=1).token != before  # what other processes read
+    assert "2026年收支预算（草稿）" in text(client.get("/category/3/"))
+
+
+def test_english_through_the_language_menu(client, items):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    page = text(response)
+    assert "Information disclosure column" in page and "By category" in page
+    assert "2025年学费收费标准公示" in page  # content stays as published
+    assert "信息公开专栏" in text(client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True))
+
+
+def test_public_pages_refuse_writes(client, items):
+    assert client.post("/").status_code == 405
+    assert client.post(f"/items/{items['fees'].pk}/").status_code == 405
+
+
+def test_viewing_the_site_writes_nothing_to_the_audit_log(client, items):
+    before = AuditEvent.objects.count()
+    client.get("/")
+    client.get(f"/items/{items['fees'].pk}/")
+    client.get("/feed/")
+    assert AuditEvent.objects.count() == before
