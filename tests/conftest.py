@@ -127,6 +127,7 @@ def celery_worker(transactional_db, tmp_path):
     )
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_routes = {"*": {"queue": queue}}
+    celery_app.amqp.flush_routes()  # the route table and the router are both cached
     celery_app.amqp.__dict__.pop("router", None)  # the router is cached with the old routes
     process.queue, process.log_path = queue, log_path
     try:
@@ -141,6 +142,7 @@ def celery_worker(transactional_db, tmp_path):
         log.close()
         celery_app.conf.task_always_eager = True
         celery_app.conf.task_routes = None
+        celery_app.amqp.flush_routes()
         celery_app.amqp.__dict__.pop("router", None)
 
 

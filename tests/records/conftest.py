@@ -1,4 +1,12 @@
+import io
+import subprocess
+
 import pytest
+from django.core.management import call_command
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from tests.workflow.helpers import draft, to_state
 
 from records.rendering import RecordContent
 
@@ -31,3 +39,55 @@ def sample_content(body="<p>根据《高等学校信息公开办法》，现将2
 @pytest.fixture
 def content():
     return sample_content
+
+
+@pytest.fixture(autouse=True)
+def records_dir(settings, tmp_path, monkeypatch):
+    settings.RECORDS_DIR = tmp_path / "records"
+    monkeypatch.setenv("RECORDS_DIR", str(settings.RECORDS_DIR))  # for worker processes
+    return settings.RECORDS_DIR
+
+
+@pytest.fixture
+def published(user, django_capture_on_commit_callbacks):
+    """An item published through the workflow; its record is issued by the on-commit hook."""
+    item = draft(user, title="2025年收支预算总表", body="<p>学校2025年收支预算总表如下。</p>")
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(user, item, "published")
+    item.refresh_from_db()
+    return item
+
+
+def run_record_verify(path, *extra):
+    """record_verify as a person runs it: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("record_verify", str(path), *extra, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def pdf_text(path):
+    """The PDF's text with whitespace removed (table cells wrap names across lines)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True).stdout
+    return "".join(text.split())
+
+
+def one_byte_changed(data):
+    """The same file with one byte of the signed content changed."""
+    data = bytearray(data)
+    position = data.index(b"/Contents", 200) - 40  # inside the signed range, not the signature
+    data[position] = ord("X") if data[position] != ord("X") else ord("Y")
+    return bytes(data)
+
+
+def with_appended_revision(data):
+    """The file with a new incremental revision appended after the signature."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    writer.root["/PageMode"] = generic.NameObject("/UseOutlines")  # any change, in a new revision
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

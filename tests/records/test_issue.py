@@ -1,52 +1,12 @@
 """Records of real disclosure items, issued through the workflow's own services."""
 
-import io
 import json
-import subprocess
-
-import pytest
-from django.core.management import call_command
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils import generic
 
 from audit.models import AuditEvent
 from records.models import Record
 from records.tasks import issue_record
+from tests.records.conftest import one_byte_changed, pdf_text as _text, run_record_verify as _verify, with_appended_revision
 from tests.workflow.helpers import draft, to_state
-
-
-@pytest.fixture(autouse=True)
-def records_dir(settings, tmp_path, monkeypatch):
-    settings.RECORDS_DIR = tmp_path / "records"
-    monkeypatch.setenv("RECORDS_DIR", str(settings.RECORDS_DIR))  # for worker processes
-    return settings.RECORDS_DIR
-
-
-@pytest.fixture
-def published(user, django_capture_on_commit_callbacks):
-    """An item published through the workflow; its record is issued by the on-commit hook."""
-    item = draft(user, title="2025年收支预算总表", body="<p>学校2025年收支预算总表如下。</p>")
-    with django_capture_on_commit_callbacks(execute=True):
-        to_state(user, item, "published")
-    item.refresh_from_db()
-    return item
-
-
-def _verify(path, *extra):
-    """record_verify as a person runs it: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("record_verify", str(path), *extra, stdout=out, stderr=err)
-        status = 0
-    except SystemExit as exit:
-        status = exit.code
-    return status, out.getvalue(), err.getvalue()
-
-
-def _text(path):
-    """The PDF's text with whitespace removed (table cells wrap names across lines)."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True).stdout
-    return "".join(text.split())
 
 
 def test_publishing_an_item_issues_one_signed_record(published, user, tmp_path):
@@ -82,11 +42,8 @@ def test_record_verify_accepts_the_record(published):
 
 
 def test_one_changed_byte_is_detected(published, tmp_path):
-    data = bytearray(Record.objects.get(item=published).file_path.read_bytes())
-    position = data.index(b"/Contents", 200) - 40  # inside the signed range, not the signature
-    data[position] = ord("X") if data[position] != ord("X") else ord("Y")
     tampered = tmp_path / "tampered.pdf"
-    tampered.write_bytes(bytes(data))
+    tampered.write_bytes(one_byte_changed(Record.objects.get(item=published).file_path.read_bytes()))
     status, out, err = _verify(tampered, "--json")
     verdict = json.loads(out)
     assert status != 0 and verdict["ok"] is False
@@ -97,13 +54,8 @@ def test_one_changed_byte_is_detected(published, tmp_path):
 
 def test_an_appended_revision_is_detected(published, tmp_path):
     original = Record.objects.get(item=published).file_path.read_bytes()
-    writer = IncrementalPdfFileWriter(io.BytesIO(original))
-    writer.root["/PageMode"] = generic.NameObject("/UseOutlines")  # any change, in a new revision
-    writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
     appended = tmp_path / "appended.pdf"
-    appended.write_bytes(out.getvalue())
+    appended.write_bytes(with_appended_revision(original))
     assert appended.read_bytes().startswith(original)
     status, stdout, _err = _verify(appended, "--json")
     verdict = json.loads(stdout)
