@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
 from policies.models import Department
-from workflow import catalogue
+from workflow import catalogue as workflow_catalogue
 from workflow.models import CatalogueCategory, CatalogueEntry
 
 
@@ -58,7 +58,7 @@ def entry_edit(request, pk=None):
     entry = get_object_or_404(CatalogueEntry, pk=pk) if pk else None
     form = EntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
-        saved = catalogue.save_entry(form.instance, actor=request.user, changed_fields=form.changed_data)
+        saved = workflow_catalogue.save_entry(form.instance, actor=request.user, changed_fields=form.changed_data)
         messages.success(request, _("Saved %(entry)s.") % {"entry": saved})
         return redirect("reports:catalogue")
     return render(request, "reports/catalogue_form.html", {"form": form, "object": entry, "kind": "entry"},
@@ -73,7 +73,7 @@ def category_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         if category is None:
             form.instance.is_moe = False  # the school's own category
-        saved = catalogue.save_category(form.instance, actor=request.user, changed_fields=form.changed_data)
+        saved = workflow_catalogue.save_category(form.instance, actor=request.user, changed_fields=form.changed_data)
         messages.success(request, _("Saved %(category)s.") % {"category": saved})
         return redirect("reports:catalogue")
     return render(request, "reports/catalogue_form.html", {"form": form, "object": category, "kind": "category"},
