@@ -37,13 +37,15 @@ def root_from_inclusion_proof(leaf_index, tree_size, leaf_hash, proof):
 
 
 def verify_inclusion(leaf_index, tree_size, leaf_hash, proof, root):
+    if len(leaf_hash) != 32 or len(root) != 32 or any(len(node) != 32 for node in proof):
+        return False
     computed = root_from_inclusion_proof(leaf_index, tree_size, leaf_hash, proof)
     return computed is not None and computed == root
 
 
 def parse_verifier_key(vkey):
     """"NAME+KEYID+BASE64(0x01 ‖ Ed25519 public key)" → (name, key id bytes, public key)."""
-    name, key_id_hex, encoded = vkey.strip().rsplit("+", 2)
+    name, key_id_hex, encoded = vkey.strip().split("+", 2)  # names never contain "+"; base64 may
     raw = base64.b64decode(encoded)
     if raw[:1] != b"\x01" or len(raw) != 33:
         raise ValueError("not an Ed25519 signed-note verifier key")
