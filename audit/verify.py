@@ -1,18 +1,29 @@
 """Full verification of the log from its rows: leaf hashes, the hash chain, every stored Merkle
 subtree, and every stored checkpoint (signature and root). Reports the first sequence number that
-does not match. One pass in sequence order, O(n) time and O(log n + chunk) memory."""
+does not match.
+
+The leaves are cut into aligned chunks of 2**CHUNK_LEVEL. Each chunk is checked on its own (its
+rows, its links, the subtrees inside it) and yields its subtree hash; the chunk hashes are then
+combined into the upper levels of the tree, which are compared with the stored nodes there, and into
+the roots of the checkpoints. Big logs spread the chunks over worker processes (one DB connection
+each); small ones, and calls inside a transaction, run them in order in this process."""
 
 import hashlib
 import json
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, connections
 
 from audit import keys, merkle, note
 from audit.canonical import ZERO_HASH
 from audit.models import AuditCheckpoint
 
-CHUNK = 20000
+CHUNK_LEVEL = 16  # 65,536 leaves per chunk
+CHUNK = 1 << CHUNK_LEVEL
+FETCH = 20000
+PARALLEL_MIN = 4 * CHUNK
 _TIME_TAIL = len('2026-01-01T00:00:00.000000Z"}')  # what follows "time":" in a canonical event
 
 
@@ -60,101 +71,6 @@ def _signed_checkpoints(result):
     return by_size
 
 
-def _rows(cursor, after, bound):
-    cursor.execute(
-        "SELECT seq, canonical, leaf_hash, prev_hash FROM audit_auditevent WHERE seq > %s AND seq <= %s "
-        "ORDER BY seq LIMIT %s",
-        [after, bound, CHUNK],
-    )
-    return cursor.fetchall()
-
-
-def _nodes(cursor, after, until):
-    cursor.execute(
-        "SELECT upto, level, hash FROM audit_auditnode WHERE upto > %s AND upto <= %s ORDER BY upto, level",
-        [after, until],
-    )
-    stored = {}
-    for upto, level, value in cursor.fetchall():
-        stored.setdefault(upto, []).append((level, value))
-    return stored
-
-
-def verify_log():
-    """Recompute everything from the rows; returns a Result (ok, size, root, first_bad_seq, …)."""
-    result = Result()
-    checkpoints = _signed_checkpoints(result)
-    good_checkpoint_size = 0  # the largest checkpoint size whose root matched so far
-    sha256 = hashlib.sha256
-    node_hash = merkle.node_hash
-    stack = []  # compact range: hashes of the perfect subtrees of the leaves seen so far
-    expected, last_hex, broken = 1, ZERO_HASH, False
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent")
-        bound = cursor.fetchone()[0]
-        cursor.execute("SELECT COALESCE(MAX(upto), 0) FROM audit_auditnode")
-        max_node = cursor.fetchone()[0]
-        after = -(2**62)  # from the very first row, even a forged seq 0 or below
-        while after < bound:
-            rows = _rows(cursor, after, bound)
-            if not rows:
-                break
-            stored_nodes = _nodes(cursor, max(after, 0), rows[-1][0])
-            for seq, canonical, stored_leaf, prev in rows:
-                leaf = sha256(b"\x00" + canonical.encode()).digest()
-                if not broken:
-                    problem = None
-                    if seq != expected:
-                        problem, seq_at = f"expected event {expected}, found {seq}", expected
-                    elif leaf.hex() != stored_leaf:
-                        problem, seq_at = "the leaf hash does not match the event text", seq
-                    elif prev != last_hex:
-                        problem, seq_at = "the previous-hash link is broken", seq
-                    elif not _names_position(canonical, seq, prev):
-                        problem, seq_at = "the event text names another position in the log", seq
-                    if problem:
-                        result.fail(seq_at, problem)
-                        broken = True
-                # Extend the tree: each set low bit of the old size completes a subtree.
-                index, level, current, completed = expected - 1, 0, leaf, []
-                while (index >> level) & 1:
-                    current = node_hash(stack.pop(), current)
-                    level += 1
-                    completed.append((level, current.hex()))
-                stack.append(current)
-                if not broken and completed != stored_nodes.get(seq, []):
-                    result.fail(seq, "the stored Merkle subtrees ending here do not match the events")
-                    broken = True
-                elif not broken and not completed and seq in stored_nodes:
-                    result.fail(seq, "the stored Merkle subtrees ending here do not match the events")
-                    broken = True
-                last_hex = stored_leaf
-                if expected in checkpoints and not broken:
-                    tree_root = _fold(stack)
-                    for checkpoint_id, signed_root in checkpoints.pop(expected):
-                        if signed_root == tree_root:
-                            result.checkpoints_verified += 1
-                            good_checkpoint_size = expected
-                        else:
-                            result.fail(good_checkpoint_size + 1, f"checkpoint {checkpoint_id} signed another root for size {expected}")
-                            broken = True
-                expected += 1
-            after = rows[-1][0]
-
-    size = expected - 1
-    result.size = size
-    result.root = _fold(stack).hex()
-    for checkpoint_size in sorted(checkpoints):
-        if checkpoint_size > size:
-            result.fail(size + 1, f"a signed checkpoint covers {checkpoint_size} events but the log has {size}")
-        elif not broken:  # unreachable unless sizes were skipped; keep the check honest
-            result.fail(good_checkpoint_size + 1, f"checkpoint for size {checkpoint_size} was not checked")
-    if max_node > size:
-        result.fail(size + 1, "Merkle subtrees exist for events that are missing")
-    return result
-
-
 def _names_position(canonical, seq, prev):
     """Does the event text carry this seq and previous hash? Fast path: they are the last keys
     before "time" in sorted canonical JSON; otherwise parse it."""
@@ -174,4 +90,156 @@ def _fold(stack):
     result = stack[-1]
     for item in reversed(stack[:-1]):
         result = merkle.node_hash(item, result)
+    return result
+
+
+def verify_chunk(start, end, snapshot_at, first_chunk_row_floor=False):
+    """Check leaves start+1..end (seq numbers; start is a multiple of CHUNK). Returns
+    (problem or None, local stack of subtree hashes, {size: local stack at that size}, rows seen)."""
+    sha256, node_hash = hashlib.sha256, merkle.node_hash
+    stack, snapshots, problem = [], {}, None
+    expected = start + 1
+    with connection.cursor() as cursor:
+        if start == 0:
+            last_hex = ZERO_HASH
+            after = -(2**62) if first_chunk_row_floor else 0  # a forged seq 0 or below shows up here
+        else:
+            cursor.execute("SELECT leaf_hash FROM audit_auditevent WHERE seq = %s", [start])
+            row = cursor.fetchone()
+            last_hex, after = (row[0] if row else ""), start
+        while after < end:
+            cursor.execute(
+                "SELECT seq, canonical, leaf_hash, prev_hash FROM audit_auditevent WHERE seq > %s AND seq <= %s "
+                "ORDER BY seq LIMIT %s",
+                [after, end, FETCH],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            cursor.execute(
+                "SELECT upto, level, hash FROM audit_auditnode WHERE upto > %s AND upto <= %s AND level <= %s "
+                "ORDER BY upto, level",
+                [max(after, start), rows[-1][0], CHUNK_LEVEL],
+            )
+            stored_nodes = {}
+            for upto, level, value in cursor.fetchall():
+                stored_nodes.setdefault(upto, []).append((level, value))
+            for seq, canonical, stored_leaf, prev in rows:
+                leaf = sha256(b"\x00" + canonical.encode()).digest()
+                if problem is None:
+                    if seq != expected:
+                        problem = (expected, f"expected event {expected}, found {seq}")
+                    elif leaf.hex() != stored_leaf:
+                        problem = (seq, "the leaf hash does not match the event text")
+                    elif prev != last_hex:
+                        problem = (seq, "the previous-hash link is broken")
+                    elif not _names_position(canonical, seq, prev):
+                        problem = (seq, "the event text names another position in the log")
+                # Extend the chunk's tree: each set low bit of the old size completes a subtree.
+                index, level, current, completed = expected - 1, 0, leaf, []
+                while level < CHUNK_LEVEL and (index >> level) & 1:
+                    current = node_hash(stack.pop(), current)
+                    level += 1
+                    completed.append((level, current.hex()))
+                stack.append(current)
+                if problem is None and completed != stored_nodes.get(seq, []):
+                    problem = (seq, "the stored Merkle subtrees ending here do not match the events")
+                if seq in snapshot_at:
+                    snapshots[seq] = list(stack)
+                last_hex = stored_leaf
+                expected += 1
+            after = rows[-1][0]
+    if problem is None and expected - 1 != end:
+        problem = (expected, f"expected event {expected}, found none")
+    return problem, stack, snapshots, expected - 1 - start
+
+
+def _chunk_job(args):
+    start, end, snapshot_at, floor = args
+    try:
+        return verify_chunk(start, end, snapshot_at, floor)
+    finally:
+        connection.close()
+
+
+def _workers(bound):
+    configured = os.environ.get("AUDIT_VERIFY_WORKERS")
+    count = int(configured) if configured else (os.cpu_count() or 1)
+    if bound < PARALLEL_MIN or count < 2 or connection.in_atomic_block:
+        return 1
+    return count
+
+
+def verify_log(workers=None):
+    """Recompute everything from the rows; returns a Result (ok, size, root, first_bad_seq, …)."""
+    result = Result()
+    checkpoints = _signed_checkpoints(result)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent")
+        bound = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(upto), 0) FROM audit_auditnode")
+        max_node = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT upto, level, hash FROM audit_auditnode WHERE level > %s ORDER BY upto, level", [CHUNK_LEVEL]
+        )
+        upper_nodes = {}
+        for upto, level, value in cursor.fetchall():
+            upper_nodes.setdefault(upto, []).append((level, value))
+
+    jobs = []
+    for start in range(0, bound, CHUNK):
+        end = min(start + CHUNK, bound)
+        jobs.append((start, end, {s for s in checkpoints if start < s <= end}, start == 0))
+    if not jobs:
+        jobs = [(0, 0, set(), True)]
+    workers = workers or _workers(bound)
+    if workers > 1:
+        connections.close_all()  # children must open their own connections
+        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            outcomes = pool.map(_chunk_job, jobs, chunksize=1)
+    else:
+        outcomes = [verify_chunk(*job) for job in jobs]
+
+    chunk_stack = []  # compact range over the chunks (complete chunks sit at levels >= CHUNK_LEVEL)
+    good_checkpoint_size, broken, size = 0, False, 0
+    for (start, end, _, _), (problem, stack, snapshots, rows) in zip(jobs, outcomes):
+        size += rows
+        if problem and not broken:
+            result.fail(*problem)
+            broken = True
+        for checkpoint_size in sorted(snapshots) if not broken else ():
+            tree_root = _fold(chunk_stack + snapshots[checkpoint_size])
+            for checkpoint_id, signed_root in checkpoints.pop(checkpoint_size):
+                if signed_root == tree_root:
+                    result.checkpoints_verified += 1
+                    good_checkpoint_size = checkpoint_size
+                elif not broken:
+                    result.fail(good_checkpoint_size + 1, f"checkpoint {checkpoint_id} signed another root for size {checkpoint_size}")
+                    broken = True
+        if end - start == CHUNK and len(stack) == 1:
+            # Combine the chunk into the upper tree and compare the nodes it completes.
+            index, level, current, completed = (end >> CHUNK_LEVEL) - 1, CHUNK_LEVEL, stack[0], []
+            while (index >> (level - CHUNK_LEVEL)) & 1 and chunk_stack:
+                current = merkle.node_hash(chunk_stack.pop(), current)
+                level += 1
+                completed.append((level, current.hex()))
+            chunk_stack.append(current)
+            if completed != upper_nodes.pop(end, []) and not broken:
+                result.fail(end, "the stored upper Merkle subtrees do not match the events")
+                broken = True
+        else:
+            chunk_stack = chunk_stack + stack
+    result.size = size
+    result.root = _fold(chunk_stack).hex()
+    for checkpoint_size in sorted(checkpoints):
+        if checkpoint_size > size:
+            result.fail(size + 1, f"a signed checkpoint covers {checkpoint_size} events but the log has {size}")
+        elif checkpoint_size == 0:
+            for checkpoint_id, signed_root in checkpoints[0]:
+                if signed_root == merkle.EMPTY_ROOT:
+                    result.checkpoints_verified += 1
+                else:
+                    result.fail(1, f"checkpoint {checkpoint_id} signed another root for the empty log")
+    if not broken and (upper_nodes or max_node > size):
+        result.fail(size + 1, "Merkle subtrees exist for events that are missing")
     return result

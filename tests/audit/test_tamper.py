@@ -10,6 +10,17 @@ from audit.triggers import suspended
 from tests.audit.tampering import rewrite_history, sql, verify
 
 
+@pytest.fixture(autouse=True, params=[16, 2], ids=["chunks-65536", "chunks-4"])
+def chunk_level(request, monkeypatch):
+    """Verify with the production chunk size and with tiny chunks, so the upper tree (combined from
+    chunk hashes) is checked against the stored nodes too."""
+    from audit import verify as verifier
+
+    monkeypatch.setattr(verifier, "CHUNK_LEVEL", request.param)
+    monkeypatch.setattr(verifier, "CHUNK", 1 << request.param)
+    return request.param
+
+
 @pytest.fixture
 def log(demo):
     """The seeded log plus 30 events, with checkpoints after 20 and after 30 of them."""
@@ -55,6 +66,13 @@ def test_a_forged_tree_node_is_detected(log):
     with suspended(connection):
         sql("UPDATE audit_auditnode SET hash = %s WHERE upto = %s AND level = 1", ["0" * 64, first + 2 - first % 2])
     assert verify()[1]["first_bad_seq"] == first + 2 - first % 2
+
+
+def test_a_forged_high_tree_node_is_detected(log):
+    top = services.AuditNode.objects.order_by("-level", "upto").first()
+    with suspended(connection):
+        sql("UPDATE audit_auditnode SET hash = %s WHERE upto = %s AND level = %s", ["0" * 64, top.upto, top.level])
+    assert verify()[1]["first_bad_seq"] == top.upto
 
 
 def test_deleting_a_row_is_refused_and_detected_when_forced(log):
