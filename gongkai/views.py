@@ -6,7 +6,10 @@ from policies.access import roles_of
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"memberships": roles_of(request.user)})
+    from workflow.views import inbox_context
+
+    context = {"memberships": roles_of(request.user), **inbox_context(request.user, limit=10)}
+    return render(request, "home.html", context)
 
 
 def index(request):

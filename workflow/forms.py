@@ -1,0 +1,128 @@
+"""Forms for the workflow pages. They only shape the input (types, choices); every rule — required
+comments, allowed states, channels, sanitising — is the service's, whose ValidationError the views
+turn back into errors on these forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflow.models import Channel, RefusalGround
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (the service checks each one)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def channel_choices():
+    from workflow.services import channel_codes
+
+    labels = dict(Channel.choices)
+    return [(code, labels.get(code, code)) for code in channel_codes()]
+
+
+class ItemForm(forms.Form):
+    """Create (with a catalogue entry) or edit a draft. Fields are optional here so that the
+    service's own messages (\"A title is required.\") are the ones people see."""
+
+    catalogue_entry = forms.ChoiceField(label=_("Catalogue entry"), required=False)
+    title = forms.CharField(label=_("Title"), required=False, max_length=300,
+                            widget=forms.TextInput(attrs={"size": 60}))
+    body = forms.CharField(
+        label=_("Body"), required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "class": "rich-text"}),
+        help_text=_("Formatting is kept; scripts and active content are refused."),
+    )
+    produced_on = forms.DateField(label=_("Produced on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                  help_text=_("The 20 working days to publication start the day after."))
+    channels = forms.MultipleChoiceField(label=_("Proposed channels"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    is_policy_document = forms.BooleanField(label=_("Important policy document (needs a policy interpretation)"),
+                                            required=False)
+    interpretation_url = forms.CharField(label=_("Policy interpretation link"), required=False,
+                                         widget=forms.URLInput(attrs={"size": 60}))
+    is_major = forms.BooleanField(label=_("Major matter (the leading group approves too)"), required=False)
+    touches_state_secret = forms.BooleanField(label=_("Touches state secrets (the secrecy office reviews too)"),
+                                              required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].choices = channel_choices()
+        if entries is None:
+            del self.fields["catalogue_entry"]
+        else:
+            self.fields["catalogue_entry"].choices = [("", "---------")] + [
+                (str(entry.pk), f"{entry.code}. {entry.title}") for entry in entries
+            ]
+
+    def service_data(self):
+        """The editable fields, as the services take them."""
+        data = dict(self.cleaned_data)
+        data.pop("catalogue_entry", None)
+        data.pop("attachments", None)
+        return data
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(CommentForm):
+    comment = forms.CharField(label=_("Comment (required)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RedactForm(CommentForm):
+    comment = forms.CharField(label=_("Redaction instructions (required)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RefuseForm(CommentForm):
+    ground = forms.ChoiceField(label=_("Ground for not disclosing"), required=False,
+                               choices=[("", "---------"), *RefusalGround.choices])
+    comment = forms.CharField(label=_("Comment (required)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(CommentForm):
+    comment = forms.CharField(label=_("Reason for withdrawal (required)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PublishForm(CommentForm):
+    channels = forms.MultipleChoiceField(label=_("Channels (the disclosure column is always included)"),
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    publish_at = forms.CharField(label=_("Publish at (leave empty to publish now)"), required=False,
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].choices = channel_choices()
+
+
+# action → (form class, button label, CSS class)
+ACTION_FORMS = {
+    "submit": (CommentForm, _("Submit to the department head")),
+    "approve": (CommentForm, _("Approve")),
+    "return": (ReturnForm, _("Return for revision")),
+    "clear": (CommentForm, _("Clear")),
+    "redact": (RedactForm, _("Clear with redactions")),
+    "refuse": (RefuseForm, _("Refuse publication (不予公开)")),
+    "publish": (PublishForm, _("Publish")),
+    "withdraw": (WithdrawForm, _("Withdraw")),
+    "correct": (CommentForm, _("Start a correction")),
+}

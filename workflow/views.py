@@ -1,0 +1,319 @@
+"""The workflow's pages: the inbox, drafting, the item page with its history, versions and the
+actions this user may take now. Thin: every change is one workflow.services call; what a user may
+do comes from workflow.rules (as in the API's `actions`). Errors: an item the user may not see is a
+404 (workflow.access.item_for); PermissionDenied is a 403; a state conflict is a message on the
+item page; a ValidationError becomes errors on the form."""
+
+import difflib
+import html
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from policies.access import departments_where
+from policies.models import Role
+from workflow import rules, services
+from workflow.access import item_for
+from workflow.exceptions import StateConflict
+from workflow.forms import ACTION_FORMS, ItemForm
+from workflow.models import CatalogueEntry, DisclosureItem, Notification, State
+
+OPEN_STATES = set(services.notify.ACTOR_PERMISSION)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError on the form (unknown fields → the form's own errors)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            if field == "file":
+                field = "attachments"
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _overdue(item, today=None):
+    return item.state in OPEN_STATES and item.due_on < (today or timezone.localdate())
+
+
+def _deadline_met(item):
+    """True/False once published (on time or late), None while it is still open."""
+    if item.published_at:
+        return timezone.localdate(item.published_at) <= item.due_on
+    return None
+
+
+def inbox_context(user, *, limit=None):
+    """What waits for this user (due soonest first) and their notifications — for the inbox page
+    and the home page."""
+    today = timezone.localdate()
+    tasks = services.task_items(user)
+    for item in tasks:
+        item.overdue = _overdue(item, today)
+    notes = Notification.objects.filter(user=user).select_related("item").order_by("-created_at", "-id")
+    unread = [n for n in notes.filter(read_at__isnull=True)[:50]]
+    return {
+        "tasks": tasks[:limit] if limit else tasks,
+        "task_count": len(tasks),
+        "unread": unread,
+        "unread_count": notes.filter(read_at__isnull=True).count(),
+        "read_notes": list(notes.filter(read_at__isnull=False)[:20]) if not limit else [],
+        "may_draft": departments_where(user, "draft_items").exists(),
+        "today": today,
+    }
+
+
+def _render(request, template, context, status=200):
+    context.setdefault("may_draft", departments_where(request.user, "draft_items").exists())
+    return render(request, template, context, status=status)
+
+
+# --- inbox and lists -----------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    return _render(request, "workflow/inbox.html", inbox_context(request.user))
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    notes = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    if ids:
+        notes = notes.filter(pk__in=ids)
+    services.mark_read(list(notes), actor=request.user)
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "workflow:inbox")
+
+
+@login_required
+def item_list(request):
+    items = services.visible_items(request.user).select_related("department", "catalogue_entry")
+    state = request.GET.get("state", "")
+    if state in State.values:
+        items = items.filter(state=state)
+    items = list(items.order_by("-id")[:200])
+    today = timezone.localdate()
+    for item in items:
+        item.overdue = _overdue(item, today)
+    return _render(request, "workflow/item_list.html",
+                  {"items": items, "states": State.choices, "state": state})
+
+
+# --- drafting ------------------------------------------------------------------------------------
+
+
+def _draftable_entries(user):
+    return (
+        CatalogueEntry.objects.filter(
+            department__in=departments_where(user, "draft_items"), applicable=True, active=True
+        )
+        .select_related("category", "department")
+    )
+
+
+def _attach_all(item, files, *, actor):
+    for uploaded in files:
+        services.add_attachment(item, actor=actor, uploaded_file=uploaded)
+
+
+@login_required
+def item_new(request):
+    entries = list(_draftable_entries(request.user))
+    if not entries:
+        raise PermissionDenied(_("You may not draft items."))
+    initial = {"catalogue_entry": request.GET.get("entry", ""), "channels": ["portal"]}
+    form = ItemForm(request.POST or None, request.FILES or None, entries=entries, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():  # the item and its files together, or nothing
+                item = services.create_item(
+                    actor=request.user, catalogue_entry=form.cleaned_data["catalogue_entry"], **form.service_data()
+                )
+                _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The draft is saved. Submit it when it is ready."))
+            return redirect("workflow:item", item.pk)
+    return _render(request, "workflow/item_form.html", {"form": form, "item": None, "may_draft": True})
+
+
+@login_required
+def item_edit(request, pk):
+    item = item_for(request.user, pk, to="edit")
+    if not rules.allowed(item, request.user, "edit"):
+        messages.error(request, _("The item is “%(state)s”: it can no longer be edited.") % {
+            "state": item.get_state_display()})
+        return redirect("workflow:item", item.pk)
+    initial = {field: getattr(item, field) for field in services.EDITABLE_FIELDS if field != "interpretation"}
+    form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.edit_item(item, actor=request.user, **form.service_data())
+                _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
+                for attachment in item.attachments.filter(pk__in=request.POST.getlist("remove"), removed_at__isnull=True):
+                    services.remove_attachment(attachment, actor=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except StateConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect("workflow:item", item.pk)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("workflow:item", item.pk)
+    attachments = item.attachments.filter(removed_at__isnull=True)
+    return _render(request, "workflow/item_form.html", {"form": form, "item": item, "attachments": attachments})
+
+
+# --- the item page -------------------------------------------------------------------------------
+
+
+def _role_label(role):
+    try:
+        return Role(role).label
+    except ValueError:
+        return role or _("system")
+
+
+def _item_page(request, item, bound=None, status=200):
+    """Render the item page; `bound` = (action, form) re-shows a form with its errors."""
+    actions = rules.available_actions(item, request.user)
+    forms = []
+    for action in actions:
+        if action == "edit" or action not in ACTION_FORMS:
+            continue
+        form_class, label = ACTION_FORMS[action]
+        if bound and bound[0] == action:
+            form = bound[1]
+        else:
+            initial = {"channels": item.channels} if action == "publish" else None
+            form = form_class(initial=initial, prefix=action)
+        forms.append({"action": action, "label": label, "form": form,
+                      "url": reverse("workflow:action", args=[item.pk, action]),
+                      "open": bool(bound and bound[0] == action)})
+    steps = list(item.steps.select_related("actor").order_by("created_at", "id"))
+    for step in steps:
+        step.role_label = _role_label(step.role)
+        step.actor_name = (step.actor.get_full_name() or step.actor.get_username()) if step.actor else _("system")
+        step.state_after_label = State(step.state_after).label if step.state_after in State.values else ""
+    versions = list(item.versions.select_related("submitted_by").order_by("number"))
+    context = {
+        "item": item,
+        "overdue": _overdue(item),
+        "deadline_met": _deadline_met(item),
+        "may_edit": "edit" in actions,
+        "action_forms": forms,
+        "steps": steps,
+        "versions": versions,
+        "attachments": item.attachments.filter(removed_at__isnull=True),
+        "corrections": list(item.corrections.all()),
+        "channel_labels": [label for code, label in _channel_labels(item.channels)],
+    }
+    return _render(request, "workflow/item_detail.html", context, status=status)
+
+
+def _channel_labels(codes):
+    from workflow.forms import channel_choices
+
+    labels = dict(channel_choices())
+    return [(code, labels.get(code, code)) for code in codes or []]
+
+
+@login_required
+def item_detail(request, pk):
+    return _item_page(request, item_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def item_action(request, pk, action):
+    item = item_for(request.user, pk, to=action)  # 404 unseen; 403 holds no role for it
+    form_class, _label = ACTION_FORMS[action]
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        return _item_page(request, item, bound=(action, form), status=400)
+    params = {key: value for key, value in form.cleaned_data.items() if key in ("comment", "ground", "channels", "publish_at")}
+    if action == "publish" and not params.get("publish_at"):
+        params["publish_at"] = None
+    try:
+        result = services.perform(item, action, actor=request.user, **params)
+    except StateConflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect("workflow:item", item.pk)
+    except ValidationError as error:
+        _add_errors(form, error)
+        item.refresh_from_db()
+        return _item_page(request, item, bound=(action, form), status=400)
+    if action == "correct":
+        messages.success(request, _("A correction has been started as a new draft."))
+        return redirect("workflow:edit", result.pk)
+    result.refresh_from_db()
+    messages.success(request, _("Done. The item is now “%(state)s”.") % {"state": result.get_state_display()})
+    return redirect("workflow:item", item.pk)
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    item = item_for(request.user, pk)
+    attachment = item.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+# --- versions ------------------------------------------------------------------------------------
+
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/li|/h[1-6]|/tr|/div|/blockquote|/pre|hr\s*/?)\s*>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text_lines(body):
+    """An HTML body as lines of text, for a readable diff."""
+    text = _TAG.sub("", _BLOCK_END.sub("\n", body or ""))
+    return [line.strip() for line in html.unescape(text).splitlines() if line.strip()]
+
+
+@login_required
+def version_diff(request, pk):
+    item = item_for(request.user, pk)
+    versions = {v.number: v for v in item.versions.all()}
+    if len(versions) < 2:
+        raise Http404("Fewer than two versions")
+    numbers = sorted(versions)
+    try:
+        a = int(request.GET.get("a", numbers[-2]))
+        b = int(request.GET.get("b", numbers[-1]))
+    except ValueError:
+        raise Http404("No such version")
+    if a not in versions or b not in versions:
+        raise Http404("No such version")
+    old, new = versions[a], versions[b]
+    differ = difflib.HtmlDiff(wrapcolumn=60)
+    label_a = _("Version %(n)s") % {"n": a}
+    label_b = _("Version %(n)s") % {"n": b}
+    title_table = differ.make_table([old.title], [new.title], label_a, label_b)
+    body_table = differ.make_table(_text_lines(old.body), _text_lines(new.body), label_a, label_b, context=False)
+    return _render(request, "workflow/diff.html", {
+        "item": item, "a": a, "b": b, "numbers": numbers, "old": old, "new": new,
+        "title_table": title_table, "body_table": body_table,
+        "same": old.sha256 == new.sha256,
+    })
