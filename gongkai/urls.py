@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/audit/", include("audit.api_urls")),
     path("audit/", include("audit.urls")),
     path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
+    path("workflow/", include("workflow.urls")),  # inbox, drafting, item pages (links in the e-mails)
     path("foi/", include("foi.urls")),  # disclosure on application (office)
     path("reports/", include("reports.urls")),
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
