@@ -1,0 +1,21 @@
+"""An auditor in a real browser: from the workspace to the trail, an event's proof, and the export."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_auditor_finds_an_event_sees_it_verified_and_downloads_the_bundle(login):
+    page = login("auditor")
+    page.click("text=审计记录")
+    page.wait_for_url("**/audit/")
+    page.fill("#id_actor", "auditor")
+    page.fill("#id_action", "auth.login")
+    page.click("form.filters button[type=submit]")
+    page.click("table.events tbody tr >> nth=0 >> a >> nth=0")
+    page.wait_for_url("**/audit/events/*/")
+    assert "已验证" in page.inner_text("main")
+    page.click("text=全部事件")
+    with page.expect_download() as download:
+        page.click("#export-bundle")
+    assert download.value.suggested_filename.startswith("gongkai-audit-")
