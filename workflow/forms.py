@@ -39,7 +39,8 @@ class ItemForm(forms.Form):
     """Create (with a catalogue entry) or edit a draft. Fields are optional here so that the
     service's own messages (\"A title is required.\") are the ones people see."""
 
-    catalogue_entry = forms.ChoiceField(label=_("Catalogue entry"), required=False)
+    # A plain value: the service says whether the entry exists and is the user's to draft from.
+    catalogue_entry = forms.CharField(label=_("Catalogue entry"), required=False, widget=forms.Select)
     title = forms.CharField(label=_("Title"), required=False, max_length=300,
                             widget=forms.TextInput(attrs={"size": 60}))
     body = forms.CharField(
@@ -67,7 +68,7 @@ class ItemForm(forms.Form):
         if entries is None:
             del self.fields["catalogue_entry"]
         else:
-            self.fields["catalogue_entry"].choices = [("", "---------")] + [
+            self.fields["catalogue_entry"].widget.choices = [("", "---------")] + [
                 (str(entry.pk), f"{entry.code}. {entry.title}") for entry in entries
             ]
 
@@ -119,7 +120,7 @@ ACTION_FORMS = {
     "submit": (CommentForm, _("Submit to the department head")),
     "approve": (CommentForm, _("Approve")),
     "return": (ReturnForm, _("Return for revision")),
-    "clear": (CommentForm, _("Clear")),
+    "clear": (CommentForm, _("Clear for publication")),
     "redact": (RedactForm, _("Clear with redactions")),
     "refuse": (RefuseForm, _("Refuse publication (不予公开)")),
     "publish": (PublishForm, _("Publish")),
