@@ -94,7 +94,7 @@ class SafeURLFetcher(URLFetcher):
                 media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         except Refused as refusal:
             self.refused.append(url)
-            log.info("record renderer refused %s", refusal)
+            log.debug("record renderer refused %s", refusal)  # WeasyPrint warns as well
             raise
         self.served.append(url)
         return URLFetcherResponse(url, body=data, headers={"Content-Type": media_type})

@@ -5,12 +5,13 @@ with the proof bundle embedded as a JSON attachment. Item HTML is sanitised here
 reaches nothing but what `SafeURLFetcher` allows."""
 
 
+import functools
+import io
 import json
 from dataclasses import dataclass, field
 
 import nh3
 import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -48,10 +49,17 @@ def sanitise_body(html):
     )
 
 
-def qr_svg(text):
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = image.to_string(encoding="unicode")
-    return mark_safe(svg[svg.index("<svg"):])
+@functools.lru_cache(maxsize=16)
+def qr_png(text):
+    """The QR code as a PNG of one pixel per module, drawn unsmoothed (image-rendering: pixelated).
+    A PNG, not SVG: WeasyPrint parses an SVG QR code's path far slower than it embeds an image."""
+    buffer = io.BytesIO()
+    qrcode.make(text, box_size=1, border=2).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_url():
+    return settings.SITE_URL.rstrip("/") + "/verify/qr.png"
 
 
 @dataclass
@@ -83,7 +91,7 @@ def render_html(content):
             "c": content,
             "body": mark_safe(sanitise_body(content.body_html)),
             "verify_url": verify_url,
-            "qr": qr_svg(verify_url),
+            "qr_url": qr_url(),
         },
     )
 
@@ -111,12 +119,18 @@ def proof_bytes(proof):
     return json.dumps(proof, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
+def resources(content):
+    """Everything the renderer may fetch for this record: the item's own files and the QR code."""
+    verify_url = content.verify_url or settings.SITE_URL + "/verify/"
+    return {**content.attachments, qr_url(): (qr_png(verify_url), "image/png")}
+
+
 def render_pdf(content):
     """The unsigned PDF/A-3b of a record, with its proof bundle attached."""
     html = render_html(content)
     pdf, fetcher = html_to_pdf(
         html,
-        attachments=content.attachments,
+        attachments=resources(content),
         files=[(PROOF_ATTACHMENT_NAME, proof_bytes(content.proof), "审计证明 audit proofs")],
     )
     return pdf, fetcher

@@ -70,12 +70,23 @@ def test_pyhanko_validates_against_the_development_trust_root(signed_pdf):
     assert len(fingerprint) == 64
 
 
-def test_the_renderer_fetched_only_the_records_stylesheet(signed_pdf):
+def test_the_renderer_fetched_only_its_stylesheet_and_qr_code(signed_pdf):
     _path, fetcher, _fp = signed_pdf
-    assert fetcher.served == ["http://127.0.0.1:8000/static/records/record.css"] or all(
-        url.endswith("/static/records/record.css") for url in fetcher.served
-    )
+    assert sorted(fetcher.served) == ["http://127.0.0.1:8000/static/records/record.css", "http://127.0.0.1:8000/verify/qr.png"]
     assert fetcher.refused == []
+
+
+def test_the_qr_code_leads_to_the_verify_page(signed_pdf, tmp_path):
+    from PIL import Image
+
+    subprocess.run(["pdfimages", "-png", str(signed_pdf[0]), str(tmp_path / "img")], check=True, timeout=60)
+    (image_path,) = list(tmp_path.glob("img-*.png"))
+    modules = Image.open(image_path).convert("1")
+    assert modules.size[0] == modules.size[1] >= 21  # a QR code: square, at least version 1
+    from records.rendering import qr_png
+
+    expected = Image.open(io.BytesIO(qr_png("http://127.0.0.1:8000/verify/"))).convert("1")
+    assert list(modules.getdata()) == list(expected.getdata())
 
 
 def test_a_five_page_record_renders(tmp_path):
