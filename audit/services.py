@@ -125,25 +125,46 @@ class TreeError(ValueError):
     """A root or proof was asked for sizes or positions the log does not have."""
 
 
-def _fetch(needed):
-    """Hashes (bytes) of the perfect subtrees `needed`, {(level, index): hash}."""
-    found = {}
-    leaves = {index + 1: (0, index) for level, index in needed if level == 0}
+def _fetch(needed, size=None):
+    """Hashes (bytes) of the perfect subtrees `needed`, {(level, index): hash}, in one query.
+    With `size`, also checks that the log has at least that many events (TreeError if not)."""
+    parts, params = [], []
+    leaves = [index + 1 for level, index in needed if level == 0]
     if leaves:
-        for seq, value in AuditEvent.objects.filter(seq__in=list(leaves)).values_list("seq", "leaf_hash"):
-            found[leaves[seq]] = bytes.fromhex(value)
+        parts.append(
+            f"SELECT 0, seq, leaf_hash FROM audit_auditevent WHERE seq IN ({', '.join(['%s'] * len(leaves))})"
+        )
+        params += leaves
     inner = [((index + 1) << level, level) for level, index in needed if level > 0]
     if inner:
-        for upto, level, value in AuditNode.objects.filter(pk__in=inner).values_list("upto", "level", "hash"):
-            found[(level, (upto >> level) - 1)] = bytes.fromhex(value)
+        parts.append(
+            "SELECT level, upto, hash FROM audit_auditnode WHERE "
+            + " OR ".join(["(upto = %s AND level = %s)"] * len(inner))
+        )
+        params += [value for pair in inner for value in pair]
+    if size is not None:
+        parts.append("SELECT -1, COALESCE(MAX(seq), 0), '' FROM audit_auditevent")
+    found, current = {}, None
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for level, upto, value in cursor.fetchall():
+                if level == -1:
+                    current = upto
+                elif level == 0:
+                    found[(0, upto - 1)] = bytes.fromhex(value)
+                else:
+                    found[(level, (upto >> level) - 1)] = bytes.fromhex(value)
+    if size is not None and size > current:
+        raise TreeError(f"the log has {current} events; size {size} does not exist")
     missing = set(needed) - set(found)
     if missing:
         raise TreeError(f"the stored tree lacks subtrees {sorted(missing)[:3]}")
     return found
 
 
-def _run(plan, build, *args):
-    found = _fetch(plan(*args))
+def _run(plan, build, *args, size=None):
+    found = _fetch(plan(*args), size=size)
     return build(*args, lambda level, index: found[(level, index)])
 
 
@@ -166,18 +187,17 @@ def root(size=None):
 def inclusion_proof(seq, size=None):
     """Audit path for event `seq` in the tree of the first `size` events: (leaf_index, size, [bytes])."""
     size = tree_size() if size is None else size
-    _check_size(size)
     if not 1 <= seq <= size:
         raise TreeError(f"event {seq} is not in a tree of size {size}")
-    return seq - 1, size, _run(merkle.plan_inclusion, merkle.inclusion_proof, seq - 1, size)
+    # One query: the subtrees and the check that the log is that big.
+    return seq - 1, size, _run(merkle.plan_inclusion, merkle.inclusion_proof, seq - 1, size, size=size)
 
 
 def consistency_proof(first, second):
     """RFC 9162 consistency proof between tree sizes 0 < first <= second, as [bytes]."""
-    _check_size(second)
     if not 0 < first <= second:
         raise TreeError(f"no consistency proof from size {first} to size {second}")
-    return _run(merkle.plan_consistency, merkle.consistency_proof, first, second)
+    return _run(merkle.plan_consistency, merkle.consistency_proof, first, second, size=second)
 
 
 # --- checkpoints ---------------------------------------------------------------------------------
