@@ -57,6 +57,8 @@ class ItemForm(forms.Form):
                                             required=False)
     interpretation_url = forms.CharField(label=_("Policy interpretation link"), required=False,
                                          widget=forms.URLInput(attrs={"size": 60}))
+    interpretation = forms.CharField(label=_("Policy interpretation item (number)"), required=False,
+                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}))
     is_major = forms.BooleanField(label=_("Major matter (the leading group approves too)"), required=False)
     touches_state_secret = forms.BooleanField(label=_("Touches state secrets (the secrecy office reviews too)"),
                                               required=False)

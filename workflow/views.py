@@ -75,6 +75,21 @@ def inbox_context(user, *, limit=None):
     }
 
 
+def _forbidden(view):
+    """PermissionDenied from a service → a 403 page that says why (in the user's language)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as denied:
+            reason = str(denied) or _("You may not do this.")
+            return render(request, "workflow/forbidden.html", {"reason": reason}, status=403)
+
+    return wrapper
+
+
 def _render(request, template, context, status=200):
     context.setdefault("may_draft", departments_where(request.user, "draft_items").exists())
     return render(request, template, context, status=status)
@@ -131,6 +146,7 @@ def _attach_all(item, files, *, actor):
 
 
 @login_required
+@_forbidden
 def item_new(request):
     entries = list(_draftable_entries(request.user))
     if not entries:
@@ -153,13 +169,15 @@ def item_new(request):
 
 
 @login_required
+@_forbidden
 def item_edit(request, pk):
     item = item_for(request.user, pk, to="edit")
     if not rules.allowed(item, request.user, "edit"):
         messages.error(request, _("The item is “%(state)s”: it can no longer be edited.") % {
             "state": item.get_state_display()})
         return redirect("workflow:item", item.pk)
-    initial = {field: getattr(item, field) for field in services.EDITABLE_FIELDS if field != "interpretation"}
+    initial = {field: getattr(item, field) for field in services.EDITABLE_FIELDS}
+    initial["interpretation"] = item.interpretation_id or ""
     form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,6 +259,7 @@ def item_detail(request, pk):
 
 @login_required
 @require_POST
+@_forbidden
 def item_action(request, pk, action):
     item = item_for(request.user, pk, to=action)  # 404 unseen; 403 holds no role for it
     form_class, _label = ACTION_FORMS[action]

@@ -164,7 +164,8 @@ def test_bad_drafts_show_the_services_errors_and_store_nothing(as_user, user):
 
 def test_another_departments_entry_is_refused(as_user, user):
     response = as_user("cwc_liaison").post("/workflow/items/new/", _new_item_data(catalogue_entry=str(entry("40").pk)))
-    assert response.status_code in (200, 403)
+    assert response.status_code == 403
+    assert "您只能为本部门负责的清单事项起草" in text(response)
     assert not DisclosureItem.objects.exists()
 
 
@@ -284,3 +285,17 @@ def test_notifications_show_in_the_inbox_and_can_be_marked_read(as_user, user, d
     assert not Notification.objects.filter(user=head, read_at__isnull=True).exists()
     assert "没有未读通知" in text(client.get("/workflow/"))
     assert item.pk
+
+
+def test_a_policy_document_needs_its_interpretation_before_the_office_can_publish(as_user, user):
+    item = to_state(user, draft(user, is_policy_document=True), "office_review")
+    response = as_user("office").post(item_url(item, "publish/"), {"publish-channels": ["wechat"]})
+    assert response.status_code == 400 and "须在发布前关联政策解读" in text(response)
+    item.refresh_from_db()
+    assert item.state == "office_review"
+
+
+def test_a_refused_action_says_why(as_user, user):
+    item = to_state(user, draft(user), "head_review")
+    response = as_user("cwc_reviewer").post(item_url(item, "approve/"), {"approve-comment": ""})
+    assert response.status_code == 403 and "您无权对此事项执行该操作" in text(response)
