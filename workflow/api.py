@@ -172,6 +172,22 @@ def _data(request):
     return dict(data)
 
 
+class ActionResultSerializer(serializers.ModelSerializer):
+    """What an action returns: the item's new state and what this user may do next (the full item
+    is GET /api/disclosures/{id}/)."""
+
+    state_display = serializers.CharField(source="get_state_display")
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DisclosureItem
+        fields = ["id", "state", "state_display", "version", "due_on", "deadline_provisional", "refusal_ground",
+                  "publish_at", "published_at", "supersedes", "actions"]
+
+    def get_actions(self, item) -> list[str]:
+        return rules.available_actions(item, self.context["request"].user)
+
+
 def _detail(item, request, code=status.HTTP_200_OK):
     item = DisclosureItem.objects.select_related("department", "catalogue_entry", "created_by").get(pk=item.pk)
     return Response(ItemDetailSerializer(item, context={"request": request}).data, status=code)
@@ -243,8 +259,9 @@ class DisclosureDetailView(ServiceErrors, APIView):
 
 class DisclosureActionView(ServiceErrors, APIView):
     @extend_schema(
+        operation_id="disclosures_action",
         request=ActionInput,
-        responses={200: ItemDetailSerializer},
+        responses={200: ActionResultSerializer},
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=rules.TRANSITIONS)],
         summary="submit, approve, return, clear, redact (clear with redactions), refuse, publish, withdraw, correct",
     )
@@ -257,7 +274,8 @@ class DisclosureActionView(ServiceErrors, APIView):
         if action == "correct":
             params.update(data)
         result = services.perform(item, action, actor=request.user, **params)
-        return _detail(result, request)
+        result.refresh_from_db()  # the publication job may already have run (no broker: in-process)
+        return Response(ActionResultSerializer(result, context={"request": request}).data)
 
 
 class AttachmentListView(ServiceErrors, APIView):

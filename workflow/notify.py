@@ -4,7 +4,7 @@ go out after it commits (console backend by default)."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
@@ -52,18 +52,19 @@ def assignees(item):
 
 
 def notify(users, item, kind, message, *, key="", email=True):
-    """Create one notification per user (skipping a user already notified under `key`) and mail
+    """Create one notification per user (skipping users already notified under `key`) and mail
     them after commit. Returns the users notified."""
-    notified = []
-    for user in users:
-        if key and Notification.objects.filter(user=user, key=key).exists():
-            continue
-        try:
-            with transaction.atomic():
-                Notification.objects.create(user=user, item=item, kind=kind, message=message[:500], key=key)
-        except IntegrityError:  # a concurrent scan got there first
-            continue
-        notified.append(user)
+    users = {u.pk: u for u in users}
+    if key:
+        for done in Notification.objects.filter(user_id__in=list(users), key=key).values_list("user_id", flat=True):
+            users.pop(done, None)
+    if not users:
+        return []
+    Notification.objects.bulk_create(
+        [Notification(user=u, item=item, kind=kind, message=message[:500], key=key) for u in users.values()],
+        ignore_conflicts=bool(key),  # a concurrent scan got there first
+    )
+    notified = list(users.values())
     if email:
         mails = [
             (f"[{settings.SCHOOL_NAME}] {message[:120]}", _mail_body(item, message), settings.DEFAULT_FROM_EMAIL, [u.email])
@@ -101,3 +102,16 @@ def returned(item, comment):
 
 def decided(item, kind, message):
     return notify([item.created_by], item, kind, message)
+
+
+def state_changed(item_id, state, version, actor_id=None, comment=""):
+    """After a transition commits: tell whoever must act now (or, when returned, the drafters).
+    Skipped if the item has moved on since (a later job will speak for the newer state)."""
+    from workflow.models import DisclosureItem
+
+    item = DisclosureItem.objects.select_related("department", "created_by").filter(pk=item_id).first()
+    if item is None or item.state != state or item.version != version:
+        return []
+    if state == State.RETURNED:
+        return returned(item, comment)
+    return task_arrived(item, exclude={actor_id} if actor_id else ())

@@ -9,7 +9,8 @@ Answers come in three kinds, mapped to HTTP by the API and to messages by the pa
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from policies.access import can
+from guardian.core import ObjectPermissionChecker
+
 from workflow.exceptions import StateConflict
 from workflow.models import State, Step
 
@@ -78,29 +79,40 @@ class Involvement:
                 self.stages.setdefault(actor_id, set()).add(state_before)
 
 
+def _can(user, codename, department):
+    """policies.access.can, with guardian's object-permission checker kept on the user object for
+    its lifetime (one request, in the API and pages), so that listing an item's actions does not
+    query the permission tables again for every action."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    perm = f"policies.{codename}"
+    if user.has_perm(perm):  # school-wide (group) permissions: cached by Django's ModelBackend
+        return True
+    checker = user.__dict__.get("_workflow_permission_checker")
+    if checker is None:
+        checker = user.__dict__["_workflow_permission_checker"] = ObjectPermissionChecker(user)
+    return checker.has_perm(perm, department)
+
+
 def check(item, user, action, involvement=None, memo=None):
     """Raise PermissionDenied or StateConflict unless `user` may do `action` to `item` now.
-    Returns the permission codename that allows it (which tells the role acting).
-    `memo` (a dict) caches permission answers across calls for one user and request."""
+    Returns the permission codename that allows it (which tells the role acting)."""
     rules = ACTIONS.get(action)
     if rules is None:
         raise PermissionDenied(_("Unknown action."))
     department = item.department
-    held = set()
-    for _states, codename in rules:
-        key = (codename, item.department_id)
-        if memo is None or key not in memo:
-            answer = can(user, codename, department)
-            if memo is None:
-                if answer:
-                    held.add(codename)
-                continue
-            memo[key] = answer
-        if memo[key]:
-            held.add(codename)
-    if not held:
+    # The rule for the item's current step first: on the usual path one permission is checked.
+    ordered = sorted(rules, key=lambda rule: item.state not in rule[0])
+    codename = None
+    held_any = False
+    for states, candidate in ordered:
+        if _can(user, candidate, department):
+            held_any = True
+            if item.state in states:
+                codename = candidate
+                break
+    if not held_any:
         raise PermissionDenied(_("You may not do this to this item."))
-    codename = next((c for states, c in rules if item.state in states and c in held), None)
     if codename is None:
         raise StateConflict(
             _("The item is “%(state)s”: this is not possible now.") % {"state": State(item.state).label},

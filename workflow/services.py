@@ -239,26 +239,39 @@ def process_of(item):
 
 
 def open_task(item):
+    """The item's waiting viewflow task (None once the process has ended)."""
+    from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.status import STATUS
 
-    process = process_of(item)
-    if process is None:
-        return None
-    return DisclosureTask.objects.filter(process=process, status=STATUS.NEW).order_by("-created").first()
+    return (
+        DisclosureTask.objects.filter(
+            process__artifact_content_type=ContentType.objects.get_for_model(DisclosureItem),
+            process__artifact_object_id=item.pk,
+            status=STATUS.NEW,
+        )
+        .select_related("process")
+        .order_by("-created")
+        .first()
+    )
 
 
 def _advance(item):
     """Complete the item's open viewflow task; the flow routes on the item's new state."""
     task = open_task(item)
-    if task is None:  # an item from before the flow existed: start one where it stands
-        DisclosureFlow.start.run(item=item)
+    if task is None:
+        if process_of(item) is None:  # an item from before the flow existed: start one where it stands
+            DisclosureFlow.start.run(item=item)
         return
     task.flow_task.run(task)
 
 
-def _notify_new_state(item, actor):
-    if item.state in notify.ACTOR_PERMISSION and item.state not in rules.OPEN_FOR_EDIT:
-        notify.task_arrived(item, exclude={actor.pk} if actor else ())
+def _notify_new_state(item, actor, comment=""):
+    """Notifications go out after the change commits (a Celery job; in-process without a broker),
+    so the item's row lock is not held while recipients are looked up and mailed."""
+    from workflow.tasks import notify_state
+
+    args = (item.pk, item.state, item.version, actor.pk if actor else None, comment)
+    transaction.on_commit(lambda: notify_state.delay(*args))
 
 
 def _records(item, kind):
@@ -494,7 +507,7 @@ def return_item(item, *, actor, comment):
     comment = _comment(comment, required=True, errors=errors)
     _errors(errors)
     _transition(item, "return", actor=actor, target=State.RETURNED, comment=comment)
-    notify.returned(item, comment)
+    _notify_new_state(item, actor, comment)
     return item
 
 
@@ -521,7 +534,7 @@ def clear_with_redactions(item, *, actor, comment):
     _errors(errors)
     _transition(item, "redact", actor=actor, target=State.RETURNED, comment=comment,
                 step_action=Step.Action.CLEAR_WITH_REDACTIONS)
-    notify.returned(item, comment)
+    _notify_new_state(item, actor, comment)
     return item
 
 

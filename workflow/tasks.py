@@ -23,3 +23,11 @@ def scan_due():
     counts = scan()
     counts["timers"] = fire_due_timers()
     return counts
+
+
+@shared_task(name="workflow.tasks.notify_state")
+def notify_state(item_id, state, version, actor_id=None, comment=""):
+    """In-app notifications and mails for a transition, after it has committed."""
+    from workflow.notify import state_changed
+
+    return len(state_changed(item_id, state, version, actor_id, comment))

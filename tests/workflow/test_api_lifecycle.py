@@ -29,9 +29,16 @@ def create(api, **extra):
 
 
 def act(api, username, item_id, action, expect=200, **body):
+    """POST an action; on success return the item as that user now sees it (GET)."""
     response = api(username).post(f"/api/disclosures/{item_id}/{action}/", body, format="json")
     assert response.status_code == expect, (username, action, response.json())
-    return response.json()
+    if expect != 200:
+        return response.json()
+    result = response.json()
+    assert {"id", "state", "version", "actions"} <= set(result)
+    detail = api(username).get(f"/api/disclosures/{result['id']}/").json()
+    assert (detail["state"], detail["actions"]) == (result["state"], result["actions"])
+    return detail
 
 
 def test_token_auth_and_catalogue(user):
@@ -69,7 +76,8 @@ def test_full_lifecycle_with_the_return_loop(api, user, workflow_commit):
     assert [t["item"] for t in api("cwc_head").get("/api/tasks/").json()] == [item_id]
     assert Notification.objects.filter(user=user("cwc_head"), item_id=item_id, kind="task").exists()
 
-    returned = act(api, "cwc_head", item_id, "return", comment="请补充预算说明")
+    with workflow_commit():
+        returned = act(api, "cwc_head", item_id, "return", comment="请补充预算说明")
     assert returned["state"] == "returned"
     assert Notification.objects.filter(user=user("cwc_liaison"), kind="returned").exists()
     patched = api("cwc_liaison").patch(

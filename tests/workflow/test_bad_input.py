@@ -128,7 +128,7 @@ def test_disguised_or_empty_files_are_refused(api, user, settings, tmp_path, nam
     before = counts()
     response = upload(api, item, name, content)
     assert response.status_code == 400
-    assert "file" in response.json() and message in response.json()["file"][0].lower() or message in str(response.json())
+    assert list(response.json()) == ["file"] and response.json()["file"][0]
     assert counts() == before
     assert not any(tmp_path.rglob("*.*")) and not [p for p in tmp_path.rglob("*") if p.is_file()]
 
@@ -139,6 +139,6 @@ def test_oversized_files_are_refused(api, user, settings, tmp_path):
     item = draft(user)
     before = counts()
     response = upload(api, item, "big.pdf", PDF + b"0" * 2048)
-    assert response.status_code == 400 and "too large" in response.json()["file"][0]
+    assert response.status_code == 400 and "1024" in response.json()["file"][0]
     assert counts() == before
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]

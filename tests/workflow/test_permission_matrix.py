@@ -111,7 +111,7 @@ def test_nobody_approves_what_they_drafted_or_edited(api, user, double_role):
     api("cwc_both").patch(f"/api/disclosures/{item.pk}/", {"title": "改过的标题"}, format="json")
     assert api("cwc_liaison").post(f"/api/disclosures/{item.pk}/submit/").status_code == 200
     response = api("cwc_both").post(f"/api/disclosures/{item.pk}/approve/")
-    assert response.status_code == 403 and "drafted or edited" in response.json()["detail"]
+    assert response.status_code == 403 and "起草或编辑过" in response.json()["detail"]
     assert api("cwc_both").get(f"/api/disclosures/{item.pk}/").json()["actions"] == []
     assert api("cwc_head").post(f"/api/disclosures/{item.pk}/approve/").status_code == 200
 
@@ -120,7 +120,7 @@ def test_nobody_acts_at_two_steps_of_one_item(api, user, double_role):
     item = to_state(user, draft(user), "head_review")
     assert api("cwc_head_reviewer").post(f"/api/disclosures/{item.pk}/approve/").status_code == 200
     response = api("cwc_head_reviewer").post(f"/api/disclosures/{item.pk}/clear/")
-    assert response.status_code == 403 and "another step" in response.json()["detail"]
+    assert response.status_code == 403 and "另一环节" in response.json()["detail"]
     assert api("cwc_reviewer").post(f"/api/disclosures/{item.pk}/clear/").status_code == 200
     item.refresh_from_db()
     assert item.state == State.OFFICE_REVIEW
