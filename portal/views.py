@@ -8,7 +8,9 @@ from functools import wraps
 import nh3
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -35,21 +37,53 @@ def _url(name, fallback, *args):
         return fallback
 
 
+# Stands in for the CSRF token (the language menu's form) in whole pages cached for anonymous
+# visitors; each response gets the visitor's own token.
+CSRF_PLACEHOLDER = "__gongkai_csrf_token__"
+
+
+def _anonymous_without_state(request):
+    """A visitor without a session or pending messages: the whole page is the same for all of them."""
+    cookies = request.COOKIES
+    return (
+        not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
 def cached_page(render_body):
-    """Wrap a function returning (title, body HTML) in the cached page frame."""
+    """Wrap a function returning (title, body HTML) in the page frame, with two cache levels: the
+    body per (site version, language, URL); and for anonymous visitors without a session the whole
+    page, in which only the CSRF token of the language menu is filled in per request."""
 
     @require_safe
     @wraps(render_body)
     def view(request, *args, **kwargs):
         key = cache.page_key(request, translation.get_language())
-        entry = cache.get(key)
-        if entry is None:
-            entry = render_body(request, *args, **kwargs)  # Http404 propagates, uncached
-            cache.put(key, entry)
-        title, body = entry
+        if _anonymous_without_state(request):
+            page = cache.get(key + ":page")
+            if page is None:
+                title, body = _body(key, render_body, request, *args, **kwargs)
+                page = render_to_string(
+                    "portal/page.html",
+                    {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER},
+                    request=request,
+                )
+                cache.put(key + ":page", page)
+            return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+        title, body = _body(key, render_body, request, *args, **kwargs)
         return render(request, "portal/page.html", {"page_title": title, "page_body": body})
 
     return view
+
+
+def _body(key, render_body, request, *args, **kwargs):
+    entry = cache.get(key)
+    if entry is None:
+        entry = render_body(request, *args, **kwargs)  # Http404 propagates, uncached
+        cache.put(key, entry)
+    return entry
 
 
 def _filters(request):
@@ -84,8 +118,14 @@ def _apply(queryset, filters):
 
 def _choices():
     items = public_items()
-    years = sorted({d.year for d in items.datetimes("published_at", "year")}, reverse=True)
-    departments = Department.objects.filter(pk__in=items.values("department")).order_by("code")
+    # The years between the first and the last publication (cheap: no per-row date arithmetic).
+    span = items.aggregate(first=Min("published_at"), last=Max("published_at"))
+    years = []
+    if span["first"]:
+        first, last = timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year
+        years = list(range(last, first - 1, -1))
+    # The departments responsible for catalogue items (a handful; no scan of the items).
+    departments = Department.objects.filter(catalogue_entries__isnull=False).distinct().order_by("code")
     return {"years": years, "departments": departments, "categories": CatalogueCategory.objects.order_by("order", "number")}
 
 

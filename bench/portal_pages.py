@@ -1,0 +1,171 @@
+"""Benchmark: the public category page and item page under load.
+
+    .venv/bin/python bench/portal_pages.py [--items 10000] [--duration 20] [--connections 32]
+
+Builds a throw-away SQLite database (under /tmp) with the demo school and N published items spread
+over the 50 catalogue entries, starts gunicorn with 2 workers (gthread, 4 threads each, as ./bin/serve runs it; keep-alive) on 127.0.0.1, and drives it with
+wrk (from Debian: installed with apt-get if missing) from a separate process. Measures each page
+cached (the normal case: pages are rendered once per site version) and, for comparison, uncached
+(PORTAL_CACHE_SECONDS=0). Prints a Markdown table for bench/RESULTS.md.
+
+The items are inserted with bulk_create, not through workflow.services (10k full workflows with
+records would take hours and measure something else); they are exactly what the public pages read.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("installing wrk (apt-get)…", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+
+
+POPULATE = r"""
+import datetime, random
+from django.utils import timezone
+from django.contrib.auth import get_user_model
+from workflow.models import CatalogueEntry, DisclosureItem
+from portal import cache
+
+n = int(__N__)
+entries = list(CatalogueEntry.objects.filter(applicable=True).select_related("department"))
+author = get_user_model().objects.get(username="office")
+rng = random.Random(42)
+start = timezone.now() - datetime.timedelta(days=3 * 365)
+body = "<p>" + "根据《高等学校信息公开办法》，现将有关情况公开如下。学校严格按照程序办理，欢迎师生监督。" * 12 + "</p>"
+rows = []
+for i in range(n):
+    entry = entries[i % len(entries)]
+    published = start + datetime.timedelta(minutes=157 * i)
+    produced = published.date() - datetime.timedelta(days=rng.randint(1, 25))
+    rows.append(DisclosureItem(
+        catalogue_entry=entry, department=entry.department, title=f"{entry.title[:40]}（第{i + 1}号）",
+        body=body, produced_on=produced, due_on=produced + datetime.timedelta(days=28), channels=["portal", "wechat"],
+        state="published", version=1, created_by=author, published_at=published,
+    ))
+DisclosureItem.objects.bulk_create(rows, batch_size=1000)
+cache.bump()
+last = DisclosureItem.objects.order_by("-id").first()
+print(DisclosureItem.objects.filter(state="published").count(), last.pk, last.catalogue_entry.category.number)
+"""
+
+
+def django_env(tmp, extra=None):
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env.update({"SQLITE_PATH": str(tmp / "bench.sqlite3"), "DJANGO_SETTINGS_MODULE": "gongkai.settings", "DEBUG": "0"})
+    env.update(extra or {})
+    return env
+
+
+def prepare(tmp, items):
+    env = django_env(tmp)
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", POPULATE.replace("__N__", str(items))],
+                         cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.split()
+    count, last_pk, category = int(out[-3]), int(out[-2]), int(out[-1])
+    return count, last_pk, category
+
+
+def start_gunicorn(tmp, port, extra_env=None):
+    env = django_env(tmp, extra_env)
+    process = subprocess.Popen(
+        [GUNICORN, "gongkai.wsgi:application", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / f"gunicorn-{port}.log", "w"),
+        start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise SystemExit(f"gunicorn did not start; see {tmp}/gunicorn-{port}.log")
+
+
+def stop(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wrk(url, duration, connections):
+    # Warm every worker's cache (and connection) before measuring.
+    for _ in range(20):
+        urllib.request.urlopen(url, timeout=10).read()
+    result = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))
+    p50 = re.search(r"50%\s+([\d.]+\w+)", result).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", result).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    ensure_wrk()
+    tmp = Path(tempfile.mkdtemp(prefix="gongkai-bench-portal-"))
+    try:
+        count, last_pk, category = prepare(tmp, args.items)
+        pages = {
+            "category page": f"/category/{category}/",
+            "category page, page 40": f"/category/{category}/?page=40",
+            "item page": f"/items/{last_pk}/",
+            "column (/)": "/",
+        }
+        rows = []
+        for label, extra in (("cached", {}), ("uncached", {"PORTAL_CACHE_SECONDS": "0"})):
+            port = 8811 if label == "cached" else 8812
+            server = start_gunicorn(tmp, port, extra)
+            try:
+                for name, path in pages.items():
+                    rps, p50, p99, errors = wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections)
+                    rows.append((name, label, rps, p50, p99, errors))
+                    print(f"{name:26} {label:8} {rps:8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  non-2xx {errors}", file=sys.stderr)
+            finally:
+                stop(server)
+        print(f"\n{count} published items; gunicorn 2 gthread workers x 4 threads; wrk -t2 -c{args.connections} -d{args.duration}s; "
+              f"{os.cpu_count()} CPUs shared by server and load generator\n")
+        print("| page | cache | req/s | p50 | p99 | non-2xx |")
+        print("|---|---|---:|---:|---:|---:|")
+        for name, label, rps, p50, p99, errors in rows:
+            print(f"| {name} | {label} | {rps:.0f} | {p50} | {p99} | {errors} |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
