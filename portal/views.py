@@ -42,14 +42,12 @@ def _url(name, fallback, *args):
 CSRF_PLACEHOLDER = "__gongkai_csrf_token__"
 
 
-def _anonymous_without_state(request):
+def _anonymous_without_state(request, check_user=True):
     """A visitor without a session or pending messages: the whole page is the same for all of them."""
     cookies = request.COOKIES
-    return (
-        not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME not in cookies
-        and "messages" not in cookies
-    )
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return not (check_user and request.user.is_authenticated)
 
 
 def cached_page(render_body):

@@ -171,3 +171,26 @@ def test_viewing_the_site_writes_nothing_to_the_audit_log(client, items):
     client.get(f"/items/{items['fees'].pk}/")
     client.get("/feed/")
     assert AuditEvent.objects.count() == before
+
+
+def test_a_cached_page_gives_each_visitor_a_working_language_menu(items):
+    from django.test import Client
+
+    Client().get("/")  # cached by a first visitor
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get("/")
+        assert response["X-Frame-Options"] == "DENY"
+        page = text(response)
+        token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        assert token != "__gongkai_csrf_token__" and "csrftoken" in response.cookies
+        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302
+        assert "Information disclosure column" in text(visitor.get("/"))
+
+
+def test_signed_in_staff_see_their_own_header_on_public_pages(client, user, items):
+    client.get("/")  # cached for anonymous visitors
+    client.force_login(user("cwc_head"))
+    page = text(client.get("/"))
+    assert "财务资产处负责人" in page and "退出" in page
