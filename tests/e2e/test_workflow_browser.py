@@ -37,8 +37,8 @@ def act(page, item, action, **fields):
             page.select_option(selector, value)
         else:
             page.fill(selector, value)
-    page.click(f"#form-{action} button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"#form-{action} button[type=submit]")
 
 
 def state_text(page):
