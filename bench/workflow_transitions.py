@@ -98,13 +98,14 @@ def clients():
 
 def drive(index, client_for, entry_id, samples, lock):
     def timed(action, call, expect):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         response = call()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu
         if response.status_code != expect:
             raise SystemExit(f"{action}: {response.status_code} {response.content[:300]!r}")
         with lock:
             samples.setdefault(action, []).append(elapsed)
+            samples.setdefault("cpu:" + action, []).append(cpu)
         return response.json()
 
     created = timed("create", lambda: client_for["cwc_liaison"].post(
@@ -136,9 +137,15 @@ def report(samples, wall, transitions):
             "p99_ms": round(ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] * 1000, 1),
         }
 
-    result = {action: stats(values) for action, values in samples.items()}
-    every = [v for action, values in samples.items() if action != "create" for v in values]
+    result = {action: stats(values) for action, values in samples.items() if not action.startswith("cpu:")}
+    every = [v for action, values in samples.items() if action not in ("create", "cpu:create")
+             and not action.startswith("cpu:") for v in values]
+    cpu = [v for action, values in samples.items() if action.startswith("cpu:") and action != "cpu:create"
+           for v in values]
     result["all transitions"] = stats(every)
+    # CPU time of the Django process per transition (excludes waiting for PostgreSQL and for the
+    # CPU when other processes load the machine): the latency floor on an idle machine.
+    result["all transitions, CPU of the web process"] = stats(cpu)
     result["transitions_per_second"] = round(transitions / wall, 1)
     return result
 
@@ -165,7 +172,7 @@ def main():
     for index in range(args.items):
         drive(index, client_for, entry_id, samples, lock)
     wall = time.perf_counter() - start
-    transitions = sum(len(v) for k, v in samples.items() if k != "create")
+    transitions = sum(len(v) for k, v in samples.items() if k != "create" and not k.startswith("cpu:"))
     sequential = report(samples, wall, transitions)
 
     parallel_samples = {}
@@ -185,11 +192,28 @@ def main():
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - start
-    transitions = sum(len(v) for k, v in parallel_samples.items() if k != "create")
+    transitions = sum(len(v) for k, v in parallel_samples.items() if k != "create" and not k.startswith("cpu:"))
     parallel = report(parallel_samples, wall, transitions)
+
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        one = {}
+        drive(99_999, client_for, entry_id, one, threading.Lock())
+    requests = sum(len(v) for k, v in one.items() if not k.startswith("cpu:"))
+    round_trips = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            round_trips.append(time.perf_counter() - start)
 
     print(json.dumps({
         "items_present": total, "items_driven": args.items, "cpu_count": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 1),
+        "queries_per_request": round(len(queries.captured_queries) / requests, 1),
+        "postgres_round_trip_median_ms": round(statistics.median(round_trips) * 1000, 2),
         "sequential": sequential, f"parallel_{args.threads}_threads": parallel,
     }, ensure_ascii=False, indent=1))
 

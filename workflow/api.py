@@ -274,7 +274,8 @@ class DisclosureActionView(ServiceErrors, APIView):
         if action == "correct":
             params.update(data)
         result = services.perform(item, action, actor=request.user, **params)
-        result.refresh_from_db()  # the publication job may already have run (no broker: in-process)
+        if action == "publish":
+            result.refresh_from_db(fields=["state", "published_at"])  # the job may have run in-process
         return Response(ActionResultSerializer(result, context={"request": request}).data)
 
 
