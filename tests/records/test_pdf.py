@@ -86,7 +86,7 @@ def test_the_qr_code_leads_to_the_verify_page(signed_pdf, tmp_path):
     from records.rendering import qr_png
 
     expected = Image.open(io.BytesIO(qr_png("http://127.0.0.1:8000/verify/"))).convert("1")
-    assert list(modules.getdata()) == list(expected.getdata())
+    assert modules.tobytes() == expected.tobytes()
 
 
 def test_a_five_page_record_renders(tmp_path):
