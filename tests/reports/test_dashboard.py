@@ -87,3 +87,14 @@ def test_bad_periods_are_explained(client, user, autumn, params):
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert client.get("/reports/register.xlsx", params).status_code == 400
+
+
+def test_the_workspace_links_to_the_reports_for_office_and_leaders_only(client, user):
+    client.force_login(user("office"))
+    page = client.get("/home/").content.decode()
+    assert 'href="/reports/"' in page and 'href="/office/channels/"' in page
+    client.force_login(user("leader"))
+    page = client.get("/home/").content.decode()
+    assert 'href="/reports/"' in page and 'href="/office/channels/"' not in page
+    client.force_login(user("cwc_head"))
+    assert 'href="/reports/"' not in client.get("/home/").content.decode()
