@@ -72,7 +72,7 @@ def notify(users, item, kind, message, *, key="", email=True):
             if u.email
         ]
         if mails:
-            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True), robust=True)
     return notified
 
 

@@ -271,7 +271,7 @@ def _notify_new_state(item, actor, comment=""):
     from workflow.tasks import notify_state
 
     args = (item.pk, item.state, item.version, actor.pk if actor else None, comment)
-    transaction.on_commit(lambda: notify_state.delay(*args))
+    transaction.on_commit(lambda: notify_state.delay(*args), robust=True)
 
 
 def _records(item, kind):
@@ -606,7 +606,8 @@ def schedule_publication(item):
     from workflow.tasks import publish_item
 
     pk = item.pk
-    transaction.on_commit(lambda: publish_item.delay(pk))
+    # robust: a failing job (or broker) is logged, never turned into an error for the office.
+    transaction.on_commit(lambda: publish_item.delay(pk), robust=True)
 
 
 @transaction.atomic

@@ -216,3 +216,31 @@ def test_openapi_schema_documents_the_endpoints(client):
     text = response.content.decode()
     for path in ("/api/catalogue/", "/api/disclosures/", "/api/disclosures/{id}/", "/api/tasks/"):
         assert path in text
+
+
+def test_deadlines_shown_through_the_api_across_spring_festival_and_into_2027(api, time_machine):
+    # Spring Festival 2026 (15–23 Feb off; Sat 14 and Sat 28 Feb are working days).
+    spring = create(api, produced_on="2026-02-10")
+    assert (spring["due_on"], spring["deadline_provisional"]) == ("2026-03-16", False)
+    # 2027 is not in the calendar yet: Monday–Friday, marked provisional.
+    time_machine.move_to(datetime.datetime(2027, 3, 2, 9, tzinfo=datetime.timezone.utc))
+    later = create(api, produced_on="2027-03-01")
+    assert (later["due_on"], later["deadline_provisional"]) == ("2027-03-29", True)
+    detail = api("cwc_liaison").get(f"/api/disclosures/{later['id']}/").json()
+    assert detail["deadline_provisional"] is True
+
+
+def test_publication_issues_the_signed_record(api, django_capture_on_commit_callbacks, settings, tmp_path):
+    """The whole chain, other apps included: the publication job and the signed PDF record."""
+    settings.RECORDS_DIR = tmp_path
+    item_id = create(api)["id"]
+    act(api, "cwc_liaison", item_id, "submit")
+    act(api, "cwc_head", item_id, "approve")
+    act(api, "cwc_reviewer", item_id, "clear")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(api, "office", item_id, "publish")
+    assert api("office").get(f"/api/disclosures/{item_id}/").json()["state"] == "published"
+    response = api("office").get(f"/api/disclosures/{item_id}/record/")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert content.startswith(b"%PDF")
