@@ -113,15 +113,34 @@ def _day_state(day):
     return {"date": day.date.isoformat(), "is_workday": int(day.is_workday), "note": day.note, "source": day.source}
 
 
+def recompute_provisional_deadlines():
+    """Deadlines computed while a year was unknown, recomputed now that the office has entered
+    days: open items only (a published item's deadline is history). Returns how many changed."""
+    from workflow.models import DisclosureItem, State
+
+    open_states = [State.DRAFT, State.RETURNED, State.HEAD_REVIEW, State.CONFIDENTIALITY_REVIEW,
+                   State.SECRECY_REVIEW, State.LEADER_REVIEW, State.OFFICE_REVIEW, State.PUBLISHING]
+    changed = []
+    for item in DisclosureItem.objects.filter(deadline_provisional=True, state__in=open_states).select_for_update():
+        due_on, provisional = disclosure_deadline(item.produced_on)
+        if (due_on, provisional) != (item.due_on, item.deadline_provisional):
+            item.due_on, item.deadline_provisional = due_on, provisional
+            changed.append(item)
+    DisclosureItem.objects.bulk_update(changed, ["due_on", "deadline_provisional"])
+    return len(changed)
+
+
 @transaction.atomic
 def save_day(day, *, actor):
-    """Create or change a calendar day as the office (admin)."""
+    """Create or change a calendar day as the office (admin); provisional deadlines follow."""
     before = None
     if day.pk:
         before = _day_state(CalendarDay.objects.get(pk=day.pk))
     day.source = CalendarDay.Source.OFFICE
     day.save()
-    record("calendar.day.save", actor=actor, obj=day, before=before, after=_day_state(day), data={"date": day.date.isoformat()})
+    recomputed = recompute_provisional_deadlines()
+    record("calendar.day.save", actor=actor, obj=day, before=before, after=_day_state(day),
+           data={"date": day.date.isoformat(), "deadlines_recomputed": recomputed})
     return day
 
 
@@ -130,5 +149,6 @@ def delete_day(day, *, actor):
     before = _day_state(day)
     pk = day.pk
     day.delete()
+    recomputed = recompute_provisional_deadlines()
     record("calendar.day.delete", actor=actor, object_type="workflow.calendarday", object_id=pk, before=before,
-           data={"date": before["date"]})
+           data={"date": before["date"], "deadlines_recomputed": recomputed})

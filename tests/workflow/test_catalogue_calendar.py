@@ -93,3 +93,17 @@ def test_the_office_edits_the_catalogue_and_calendar_in_the_admin_with_audit(cli
 def test_a_head_cannot_open_the_catalogue_admin(client, user):
     client.force_login(user("cwc_head"))
     assert client.get("/admin/workflow/catalogueentry/").status_code == 302
+
+
+def test_entering_a_year_turns_provisional_deadlines_into_firm_ones(user, time_machine):
+    from tests.workflow.helpers import entry
+    from workflow import services, workdays
+
+    time_machine.move_to(datetime.datetime(2027, 1, 2, 9, tzinfo=datetime.timezone.utc))
+    item = services.create_item(actor=user("cwc_liaison"), catalogue_entry=entry("19"), title="预算",
+                                body="<p>x</p>", produced_on=D(2026, 12, 30))
+    assert (item.due_on, item.deadline_provisional) == (D(2027, 1, 27), True)
+    # The office enters New Year's Day 2027 (Friday 1 January) as a holiday.
+    workdays.save_day(CalendarDay(date=D(2027, 1, 1), is_workday=False, note="元旦"), actor=user("office"))
+    item.refresh_from_db()
+    assert (item.due_on, item.deadline_provisional) == (D(2027, 1, 28), False)
