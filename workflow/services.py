@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from gongkai.env import env_list
+from gongkai.env import env_int, env_list
 from policies.access import can, departments_where
 from workflow import notify, rules
 from workflow.content import ContentError, check_upload, clean_body
@@ -762,7 +762,8 @@ def mark_read(notifications, *, actor):
     )
 
 
-REMIND_WORKING_DAYS = 3
+# Assignees are reminded this many working days before the due date (WORKFLOW_REMIND_WORKING_DAYS).
+REMIND_WORKING_DAYS = env_int("WORKFLOW_REMIND_WORKING_DAYS", 3)
 
 
 def scan_due(today=None):
