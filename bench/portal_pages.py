@@ -66,6 +66,39 @@ print(DisclosureItem.objects.filter(state="published").count(), last.pk, last.ca
 """
 
 
+IN_PROCESS = r"""
+import io, sys, time
+import django
+django.setup()
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+handler = WSGIHandler()
+def environ(path):
+    path, _, query = path.partition("?")
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+            "wsgi.errors": io.StringIO()}
+for path in sys.argv[1:]:
+    run = lambda: b"".join(handler(environ(path), lambda *a: None))
+    run()  # render once: what follows are cache hits
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(300):
+            run()
+        best = min(best, time.perf_counter() - t0)
+    print(path, round(best / 300 * 1000, 3))
+"""
+
+
+def server_ms(tmp, paths):
+    """Milliseconds of one process per cached request (no network, no load generator): the
+    server's cost, independent of what else the machine is doing."""
+    out = subprocess.run([PYTHON, "-c", IN_PROCESS, *paths], cwd=ROOT, env=django_env(tmp, {"PYTHONPATH": str(ROOT)}),
+                         check=True, capture_output=True, text=True).stdout
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in out.strip().splitlines()}
+
+
 def django_env(tmp, extra=None):
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
@@ -146,6 +179,7 @@ def main():
             "item page": f"/items/{last_pk}/",
             "column (/)": "/",
         }
+        per_request = server_ms(tmp, list(pages.values()))
         rows = []
         for label, extra in (("cached", {}), ("uncached", {"PORTAL_CACHE_SECONDS": "0"})):
             port = 8811 if label == "cached" else 8812
@@ -159,10 +193,13 @@ def main():
                 stop(server)
         print(f"\n{count} published items; gunicorn 2 gthread workers x 4 threads; wrk -t2 -c{args.connections} -d{args.duration}s; "
               f"{os.cpu_count()} CPUs shared by server and load generator\n")
-        print("| page | cache | req/s | p50 | p99 | non-2xx |")
-        print("|---|---|---:|---:|---:|---:|")
+        print("| page | cache | req/s | p50 | p99 | non-2xx | server ms/request (in-process) |")
+        print("|---|---|---:|---:|---:|---:|---:|")
         for name, label, rps, p50, p99, errors in rows:
-            print(f"| {name} | {label} | {rps:.0f} | {p50} | {p99} | {errors} |")
+            ms = f"{per_request[pages[name]]:.2f}" if label == "cached" else ""
+            print(f"| {name} | {label} | {rps:.0f} | {p50} | {p99} | {errors} | {ms} |")
+        load = os.getloadavg()
+        print(f"\nload average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -84,6 +84,33 @@ class Coverage:
         return [r.item for r in self.rows if r.status in (ON_TIME, LATE)]
 
 
+class _Calendar:
+    """working_days_between for many pairs with one query: the calendar's exceptions to
+    Monday–Friday (workflow.CalendarDay) between the earliest and latest dates needed."""
+
+    def __init__(self, start, end):
+        from workflow.models import CalendarDay
+
+        self.overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
+        self.start, self.end = start, end
+
+    def between(self, start, end):
+        """Working days strictly after `start` up to and including `end` (as workflow.workdays)."""
+        if start < self.start or end > self.end:
+            return working_days_between(start, end)
+        count, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            if self.overrides.get(day, day.weekday() < 5):
+                count += 1
+        return count
+
+
+def _midnight(day):
+    """The start of `day` in the school's time zone (range filters that use the indexes)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _local_date(dt):
     return timezone.localtime(dt).date() if dt else None
 
@@ -116,29 +143,32 @@ def build(date_from, date_to, *, today=None, department=None):
         .select_related("category", "department")
         .order_by("category__order", "category__number", "order", "code")
     )
-    items = DisclosureItem.objects.select_related("department", "catalogue_entry")
+    items = DisclosureItem.objects.select_related("department", "catalogue_entry__category", "catalogue_entry__department")
     if department is not None:
         entries = [e for e in entries if e.department_id == department.pk]
         items = items.filter(Q(department=department) | Q(catalogue_entry__department=department))
+    start, end, after_as_of = _midnight(date_from), _midnight(date_to + datetime.timedelta(days=1)), _midnight(as_of + datetime.timedelta(days=1))
     published = list(
-        items.filter(state__in=PUBLIC_STATES, published_at__date__gte=date_from, published_at__date__lte=date_to)
+        items.filter(state__in=PUBLIC_STATES, published_at__gte=start, published_at__lt=end)
         .order_by("published_at", "id")
     )
     unfinished = list(
         items.filter(produced_on__lte=as_of)
-        .filter(Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__date__gt=as_of))
+        .filter(Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__gte=after_as_of))
         .order_by("due_on", "id")
     )
     refused = list(
-        items.filter(state="refused", updated_at__date__gte=date_from, updated_at__date__lte=date_to).order_by("updated_at", "id")
+        items.filter(state="refused", updated_at__gte=start, updated_at__lt=end).order_by("updated_at", "id")
     )
     placements = placements_for(published)
     reviewers = _reviewers([i.pk for i in published + refused])
+    dues = [i.due_on for i in published + unfinished]
+    calendar = _Calendar(min(dues), max([as_of, date_to, *dues])) if dues else None
 
     per_entry = defaultdict(list)
     for item in published:
         published_on = _local_date(item.published_at)
-        late = working_days_between(item.due_on, published_on) if published_on > item.due_on else 0
+        late = calendar.between(item.due_on, published_on) if published_on > item.due_on else 0
         row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
                   late_days=late, placements=placements.get(item.pk, []), reviewers=reviewers.get(item.pk, []))
         if item.state == "withdrawn":
@@ -153,7 +183,7 @@ def build(date_from, date_to, *, today=None, department=None):
     for item in unfinished:
         if item.due_on < as_of:
             row = Row(entry=item.catalogue_entry, status=OVERDUE, item=item,
-                      late_days=working_days_between(item.due_on, as_of))
+                      late_days=calendar.between(item.due_on, as_of))
             row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开，至{as_of:%Y-%m-%d}未公开")
         else:
             row = Row(entry=item.catalogue_entry, status=PENDING, item=item)
