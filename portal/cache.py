@@ -53,9 +53,22 @@ def bump():
     transaction.on_commit(forget_version)
 
 
+# The query parameters the public pages read; others do not change a page's body.
+PAGE_PARAMETERS = ("q", "category", "department", "year", "page")
+
+
 def page_key(request, language):
+    """Key of a whole page (the frame repeats the full URL, so the full URL is the key)."""
     digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
     return f"portal:{current_version()}:{language}:{digest}"
+
+
+def body_key(request, language):
+    """Key of a page's body: the path and only the parameters the pages read, so that junk in
+    the query string costs a frame render at most, never a new query of the items."""
+    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS if request.GET.get(name))
+    digest = hashlib.sha1(f"{request.path}?{params}".encode("utf-8")).hexdigest()
+    return f"portal:{current_version()}:{language}:body:{digest}"
 
 
 def get(key):

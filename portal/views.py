@@ -58,9 +58,11 @@ def cached_page(render_body):
     @require_safe
     @wraps(render_body)
     def view(request, *args, **kwargs):
-        key = cache.page_key(request, translation.get_language())
+        language = translation.get_language()
+        key = cache.body_key(request, language)
         if _anonymous_without_state(request):
-            page = cache.get(key + ":page")
+            page_key = cache.page_key(request, language) + ":page"
+            page = cache.get(page_key)
             if page is None:
                 title, body = _body(key, render_body, request, *args, **kwargs)
                 page = render_to_string(
@@ -68,7 +70,7 @@ def cached_page(render_body):
                     {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER},
                     request=request,
                 )
-                cache.put(key + ":page", page)
+                cache.put(page_key, page)
             return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
         title, body = _body(key, render_body, request, *args, **kwargs)
         return render(request, "portal/page.html", {"page_title": title, "page_body": body})
@@ -220,8 +222,7 @@ def item(request, pk):
 @require_safe
 def feed(request):
     """Atom feed of the latest publications, site-wide or for one category (?category=NUMBER)."""
-    language = translation.get_language()
-    key = cache.page_key(request, language)
+    key = cache.page_key(request, translation.get_language()) + ":feed"
     content = cache.get(key)
     if content is None:
         content = _feed_xml(request)

@@ -194,3 +194,12 @@ def test_signed_in_staff_see_their_own_header_on_public_pages(client, user, item
     client.force_login(user("cwc_head"))
     page = text(client.get("/"))
     assert "财务资产处负责人" in page and "退出" in page
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_junk_in_the_query_string_never_queries_the_items_again(client, items, django_assert_max_num_queries):
+    url = f"/items/{items['fees'].pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(0):
+        page = text(client.get(url + "?utm_source=x&junk=1"))
+    assert "学费每生每年5000元" in page
