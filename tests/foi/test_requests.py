@@ -131,3 +131,9 @@ def test_complaints_and_evaluations_are_recorded_and_checked(client, user):
     page = client.get("/foi/").content.decode()
     assert "收费标准未按时公开" in page and "120 人中 113 人满意" in page
     assert AuditEvent.objects.filter(action__in=["foi.complaint.record", "foi.evaluation.record"]).count() == 2
+
+
+@pytest.mark.parametrize("username, shown", [("office", True), ("auditor", True), ("leader", True), ("cwc_liaison", False)])
+def test_the_home_page_links_to_requests_for_those_who_may_see_them(client, user, username, shown):
+    client.force_login(user(username))
+    assert ('href="/foi/"' in client.get("/home/").content.decode()) == shown
