@@ -4,8 +4,10 @@ The record is an official Chinese document, so its labels are written here in Ch
 translated from the UI catalogue (a record must read the same whatever the UI language)."""
 
 from django.conf import settings
+from django.utils import timezone
 
 from records import services
+from records.services import local_time
 from records.models import Record, record_number
 from records.rendering import RecordContent
 
@@ -71,7 +73,7 @@ def _approvals(item):
                 "step": f"{label}（第{step.version}版）" if step.version else label,
                 "role": ROLES.get(step.role, step.role),
                 "person": _person(step.actor),
-                "time": services._local(step.created_at),
+                "time": local_time(step.created_at),
                 "decision": decision,
                 "comment": step.comment,
             }
@@ -84,7 +86,7 @@ def _metadata(item, kind):
     published = item.published_at
     due_met = ""
     if published:
-        due_met = "按期" if services.timezone.localtime(published).date() <= item.due_on else "逾期"
+        due_met = "按期" if timezone.localtime(published).date() <= item.due_on else "逾期"
     rows = [
         ("清单事项", f"{entry.category.name} · {entry.code}. {entry.title}"),
         ("责任部门", item.department.name),
@@ -93,7 +95,7 @@ def _metadata(item, kind):
         ("版本", f"第 {item.version} 版"),
     ]
     if kind == Record.Kind.PUBLICATION:
-        rows.append(("公开日期", services._local(published) + (f"（{due_met}）" if due_met else "")))
+        rows.append(("公开日期", local_time(published) + (f"（{due_met}）" if due_met else "")))
         rows.append(("公开途径", "、".join(CHANNELS.get(code, code) for code in (item.channels or []))))
     return rows
 
@@ -106,13 +108,13 @@ def _decision(item, kind):
             ("决定", "不予公开"),
             ("理由", GROUNDS.get(item.refusal_ground, item.refusal_ground)),
             ("说明", last.comment if last else ""),
-            ("决定时间", services._local(last.created_at) if last else ""),
+            ("决定时间", local_time(last.created_at) if last else ""),
         ]
     if kind == Record.Kind.WITHDRAWAL:
         return [
             ("决定", "撤回公开"),
             ("撤回原因", item.withdrawn_reason or (last.comment if last else "")),
-            ("撤回时间", services._local(item.withdrawn_at)),
+            ("撤回时间", local_time(item.withdrawn_at)),
         ]
     return []
 
@@ -152,7 +154,7 @@ def content_for(item, kind, proof, issued_at):
         kind_label=services.KIND_LABELS[kind],
         title=item.title,
         record_no=number,
-        issued_at=services._local(issued_at),
+        issued_at=local_time(issued_at),
         metadata=_metadata(item, kind),
         # A refusal keeps the body undisclosed; a withdrawal records the decision, not the content.
         body_html=item.body if kind == Record.Kind.PUBLICATION else "",

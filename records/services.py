@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from audit.services import record as audit_record
 from records import audit_link
 from records.models import Record, record_number
-from records.rendering import RecordContent, render_pdf
+from records.pki import signing_identity
+from records.rendering import render_pdf
 from records.signing import sign_pdf
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def on_item_decided(item, kind):
     transaction.on_commit(lambda: task.delay(item.pk, kind))
 
 
-def _local(dt):
+def local_time(dt):
+    """A time as the record prints it: school-local, to the minute."""
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
@@ -64,7 +66,7 @@ def existing_record(item_id, version, kind):
 def issue(content_source, *, item_id, version, kind, title, department=""):
     """Render, sign, store and register one record; returns (record, created).
 
-    `content_source(proof)` returns the RecordContent given the audit proof bundle. Rendering and
+    `content_source(proof, issued_at)` returns the RecordContent given the audit proof bundle. Rendering and
     signing happen outside any transaction (they take a fraction of a second); the row and its audit
     event are written together, and a concurrent duplicate loses on the unique constraint."""
     found = existing_record(item_id, version, kind)
@@ -82,9 +84,6 @@ def issue(content_source, *, item_id, version, kind, title, department=""):
     number = record_number(item_id, version, kind)
     relative = f"{issued_at:%Y}/{number}-{sha256[:16]}.pdf"
     path = _write_file(relative, signed)
-
-    from records.pki import signing_identity
-
     identity = signing_identity()
     try:
         with transaction.atomic():
