@@ -781,8 +781,24 @@ def scan_due(today=None):
         counts["published"] += 1
 
     horizon = today + datetime.timedelta(days=2 * REMIND_WORKING_DAYS + 10)
-    open_items = DisclosureItem.objects.filter(state__in=list(notify.ACTOR_PERMISSION), due_on__lte=horizon)
-    for item in open_items.select_related("department", "created_by"):
+    open_items = list(
+        DisclosureItem.objects.filter(state__in=list(notify.ACTOR_PERMISSION), due_on__lte=horizon).select_related(
+            "department", "created_by"
+        )
+    )
+
+    def key_for(item):
+        kind = "overdue" if item.due_on < today else "due"
+        return f"{kind}:{item.pk}:{item.state}:{item.version}"
+
+    # Items already reminded or escalated for this step and version are skipped without a look-up
+    # of their recipients, so the scan stays cheap with many overdue items.
+    done = set(
+        Notification.objects.filter(key__in=[key_for(item) for item in open_items]).values_list("key", flat=True)
+    )
+    for item in open_items:
+        if key_for(item) in done:
+            continue
         with transaction.atomic():
             if item.due_on < today:
                 users = {u.pk: u for u in notify.assignees(item)}

@@ -49,3 +49,15 @@ def test_one_audit_event_per_action(user):
     assert [(e.action, e.actor_username, e.object_id) for e in events] == [
         ("disclosure.submit", "cwc_liaison", str(item.pk))
     ]
+
+
+def test_history_survives_the_deletion_of_viewflows_process(user, api):
+    item = to_state(user, draft(user), "office_review")
+    before = api("office").get(f"/api/disclosures/{item.pk}/").json()["history"]
+    services.process_of(item).delete()  # viewflow's rows are editable and deletable: not the record
+    after = api("office").get(f"/api/disclosures/{item.pk}/").json()
+    assert after["history"] == before and len(before) == 4
+    # The flow is restarted where the item stands when it moves again.
+    services.publish(item, actor=user("office"))
+    item.refresh_from_db()
+    assert item.state == State.PUBLISHING
