@@ -196,20 +196,14 @@ def _run(plan, build, *args, size=None):
     return build(*args, lambda level, index: found[(level, index)])
 
 
-def _check_size(size, current=None):
-    current = tree_size() if current is None else current
-    if size < 0 or size > current:
-        raise TreeError(f"the log has {current} events; size {size} does not exist")
-    return current
-
-
 def root(size=None):
     """The RFC 9162 root of the first `size` events (default: all), as bytes."""
     size = tree_size() if size is None else size
-    _check_size(size)
+    if size < 0:
+        raise TreeError(f"size {size} does not exist")
     if size == 0:
         return merkle.EMPTY_ROOT
-    return _run(merkle.plan_root, merkle.root, size)
+    return _run(merkle.plan_root, merkle.root, size, size=size)
 
 
 def inclusion_proof(seq, size=None):
