@@ -1,6 +1,5 @@
 """The office's pages for channel records: the published items and, per item, where it went."""
 
-import datetime
 
 from django import forms
 from django.contrib import messages

@@ -2,7 +2,6 @@
 language and URL and then served from the cache (portal.cache); only the page frame (header,
 language menu) is rendered per request."""
 
-import datetime
 from functools import wraps
 
 import nh3
@@ -134,7 +133,7 @@ def _page(request, queryset):
     return paginator.get_page(request.GET.get("page"))
 
 
-def _querystring(request, **drop):
+def _querystring(request):
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
