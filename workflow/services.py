@@ -682,11 +682,18 @@ def correct(item, *, actor, comment="", **changes):
     # The corrected information is produced now: its 20 working days start today.
     copy["produced_on"] = timezone.localdate()
     correction = create_item(actor=actor, catalogue_entry=item.catalogue_entry, supersedes=item, **copy)
+    # The files come along (same stored content, found by hash); the liaison may change them.
+    copied = [
+        Attachment(item=correction, file=a.file.name, original_name=a.original_name, content_type=a.content_type,
+                   size=a.size, sha256=a.sha256, uploaded_by=a.uploaded_by, uploaded_at=a.uploaded_at)
+        for a in item.attachments.filter(removed_at__isnull=True)
+    ]
+    Attachment.objects.bulk_create(copied)
     _step(correction, actor=actor, action=Step.Action.CORRECT, before_state="", role=_role(codename),
           comment=comment, data={"supersedes": item.pk})
     _step(item, actor=actor, action=Step.Action.CORRECT, before_state=item.state, role=_role(codename),
           comment=comment, data={"correction": correction.pk})
-    data = {"supersedes": item.pk}
+    data = {"supersedes": item.pk, "attachments": len(copied)}
     if comment:
         data["comment"] = comment
     _audit(correction, "correct", actor=actor, before=None, data=data)

@@ -57,6 +57,10 @@ def test_create_attach_correct_and_publication_job_events(user, settings, tmp_pa
     assert (event.action, event.actor_username) == ("disclosure.published", "system")
     event, correction = one_event(lambda: services.correct(item, actor=user("office")))
     assert (event.action, event.actor_username, event.object_id) == ("disclosure.correct", "office", str(correction.pk))
+    # The correction starts with the original's files (the same stored content).
+    [copy] = correction.attachments.all()
+    [original] = item.attachments.all()
+    assert (copy.sha256, copy.file.name, copy.original_name) == (original.sha256, original.file.name, "a.pdf")
 
 
 def test_a_refused_action_leaves_no_event(user):
