@@ -129,4 +129,13 @@ def issue(content_source, *, item_id, version, kind, title, department=""):
         if found is None:
             raise
         return found, False
+    _remove_orphans(path, number)
     return record, True
+
+
+def _remove_orphans(kept, number):
+    """Files of earlier attempts at this record (a worker killed after writing its file but before
+    its row committed) are referenced by nothing: remove them."""
+    for other in kept.parent.glob(f"{number}-*.pdf*"):
+        if other != kept:
+            other.unlink(missing_ok=True)

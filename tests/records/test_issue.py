@@ -2,8 +2,10 @@
 
 import json
 
+from django.utils import timezone
+
 from audit.models import AuditEvent
-from records.models import Record
+from records.models import Record, record_number
 from records.tasks import issue_record
 from tests.records.conftest import one_byte_changed, pdf_text as _text, run_record_verify as _verify, with_appended_revision
 from tests.workflow.helpers import draft, to_state
@@ -91,3 +93,19 @@ def test_refusal_and_withdrawal_records(user, django_capture_on_commit_callbacks
     kinds = sorted(Record.objects.filter(item=item).values_list("kind", flat=True))
     assert kinds == ["publication", "withdrawal"]
     assert "信息有误，撤回更正" in _text(Record.objects.get(item=item, kind="withdrawal").file_path)
+
+
+def test_a_file_left_by_an_interrupted_attempt_is_removed(user, records_dir, django_capture_on_commit_callbacks):
+    """A worker killed after writing its file but before committing its row leaves an orphan file;
+    the attempt that succeeds removes it."""
+    item = draft(user, title="中断后重试的事项")
+    to_state(user, item, "office_review")
+    number = record_number(item.pk, 1, "publication")
+    orphan = records_dir / f"{timezone.now():%Y}" / f"{number}-0123456789abcdef.pdf"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"%PDF-1.7 half-written")
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(user, item, "published")
+    record = Record.objects.get(item=item)
+    assert not orphan.exists()
+    assert sorted(records_dir.rglob("*.pdf*")) == [record.file_path]
