@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from policies.access import roles_of
 
@@ -11,7 +11,3 @@ def home(request):
     context = {"memberships": roles_of(request.user), **inbox_context(request.user, limit=10)}
     return render(request, "home.html", context)
 
-
-def index(request):
-    """Until the public portal takes "/", send people to their workspace or the login page."""
-    return redirect("home" if request.user.is_authenticated else "login")
