@@ -111,12 +111,17 @@ def _apply(queryset, filters):
     if filters["year"]:
         queryset = queryset.filter(published_at__year=filters["year"])
     if filters["category"]:
-        queryset = queryset.filter(catalogue_entry__category=filters["category"])
+        queryset = _in_category(queryset, filters["category"])
     return queryset
 
 
-def _choices():
-    items = public_items()
+def _in_category(queryset, category):
+    # By the entries' ids rather than a join: the items' catalogue_entry index does the work.
+    return queryset.filter(catalogue_entry_id__in=list(category.entries.values_list("pk", flat=True)))
+
+
+def _choices(category=None):
+    items = public_items() if category is None else _in_category(public_items(), category)
     # The years between the first and the last publication (cheap: no per-row date arithmetic).
     span = items.aggregate(first=Min("published_at"), last=Max("published_at"))
     years = []
@@ -164,7 +169,7 @@ def category(request, number):
     body = render_to_string(
         "portal/category.html",
         {"category": category, "page": page, "entries": entries, "filters": filters,
-         "querystring": _querystring(request), **_choices()},
+         "querystring": _querystring(request), **_choices(category)},
     )
     return category.name, body
 
@@ -238,7 +243,7 @@ def _feed_xml(request):
         category = CatalogueCategory.objects.filter(number=int(number)).first() if number.isdigit() else None
         if category is None:
             raise Http404(_("No such category."))
-        items = items.filter(catalogue_entry__category=category)
+        items = _in_category(items, category)
         title = f"{title} · {category.name}"
         link = settings.SITE_URL + reverse("portal:category", args=[category.number])
     feed = Atom1Feed(
