@@ -8,7 +8,7 @@ import nh3
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -205,7 +205,7 @@ def item(request, pk):
         record = Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first()
     corrections = list(public_items().filter(supersedes=item).order_by("published_at"))
     supersedes = item.supersedes if item.supersedes and item.supersedes.state in ("published", "withdrawn", "superseded") else None
-    attachments = list(item.attachments.filter(removed_at__isnull=True)) if item.state != "withdrawn" else []
+    attachments = list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)) if item.state != "withdrawn" else []
     body = render_to_string(
         "portal/item.html",
         {
@@ -278,3 +278,21 @@ def _feed_xml(request):
 def not_found(request, exception=None):
     """The site's 404 page (gongkai.urls.handler404): the same for a missing and a hidden item."""
     return render(request, "portal/404.html", status=404)
+
+
+@require_safe
+def attachment(request, pk, attachment_pk):
+    """An attachment of a published item, for anyone (a withdrawn item's attachments are gone with
+    it). Sent as a download with its detected type, never rendered by the browser."""
+    item = public_items().filter(pk=pk, state__in=("published", "superseded")).first()
+    if item is None:
+        raise Http404(_("No such item."))
+    found = item.attachments.filter(pk=attachment_pk, removed_at__isnull=True, uploaded_at__lte=item.published_at).first()
+    if found is None:
+        raise Http404(_("No such attachment."))
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name,
+                            content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -203,3 +203,27 @@ def test_junk_in_the_query_string_never_queries_the_items_again(client, items, d
     with django_assert_max_num_queries(0):
         page = text(client.get(url + "?utm_source=x&junk=1"))
     assert "学费每生每年5000元" in page
+
+
+def test_attachments_of_published_items_download_for_anyone(client, demo, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow import services
+
+    settings.MEDIA_ROOT = tmp_path
+    item = factory.draft("19", title="2025年部门预算公开", produced_on=D(2025, 9, 1))
+    with factory.time_machine.travel(factory.at(D(2025, 9, 1), 11), tick=False):
+        pdf = SimpleUploadedFile("2025年预算表.pdf", b"%PDF-1.4\n% budget tables\n", content_type="application/pdf")
+        attachment = services.add_attachment(item, actor=factory.persona("cwc_liaison"), uploaded_file=pdf)
+    url = f"/items/{item.pk}/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 404  # not published yet
+    item = factory.publish(factory.review(item, when=factory.at(D(2025, 9, 2), 9)), when=factory.at(D(2025, 9, 2), 10))
+    assert f'href="{url}"' in text(client.get(f"/items/{item.pk}/"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Security-Policy"] == "sandbox" and "attachment;" in response["Content-Disposition"]
+    assert client.get(f"/items/{item.pk}/attachments/{attachment.pk + 99}/").status_code == 404
+    factory.withdraw(item, reason="预算调整", when=factory.at(D(2025, 9, 5)))
+    assert client.get(url).status_code == 404
