@@ -7,7 +7,12 @@ from workflow.models import RefusalGround
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO, whatever the language's date format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class RequestForm(forms.Form):

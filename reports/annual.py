@@ -170,14 +170,40 @@ def pdf_bytes(figures, cov, narrative, *, issued_on):
     return pdf
 
 
+def _record_export(actor, date_from, date_to, outputs, via):
+    import hashlib
+
+    from audit.services import record
+
+    record(
+        "annual_report.export",
+        actor=actor,
+        object_type="reports.annual_report",
+        data={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "via": via,
+            "files": [{"name": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in outputs],
+        },
+    )
+
+
+def report_pdf(*, actor, date_from, date_to, narrative, issued_on):
+    """The report as PDF bytes for a download, recorded as an export by `actor`."""
+    from django.db import transaction
+
+    figures, cov = compute(date_from, date_to)
+    data = pdf_bytes(figures, cov, narrative, issued_on=issued_on)
+    with transaction.atomic():
+        _record_export(actor, date_from, date_to, [(f"annual-report-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf", data)], "web")
+    return data
+
+
 def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None, issued_on):
     """Render the report (and optionally the register) and write them atomically, recording the
     export as one audit event with the files' hashes. Returns [(path, size)]."""
-    import hashlib
-
     from django.db import transaction
 
-    from audit.services import record
     from reports.services import _write
 
     narrative = narrative or {key: "" for key in NARRATIVE_KEYS}
@@ -186,16 +212,7 @@ def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None,
     if xlsx_out is not None:
         outputs.append((xlsx_out, register.xlsx_bytes(cov)))
     with transaction.atomic():
-        record(
-            "annual_report.export",
-            actor=actor,
-            object_type="reports.annual_report",
-            data={
-                "from": date_from.isoformat(),
-                "to": date_to.isoformat(),
-                "files": [{"name": str(path.name), "sha256": hashlib.sha256(data).hexdigest()} for path, data in outputs],
-            },
-        )
+        _record_export(actor, date_from, date_to, [(path.name, data) for path, data in outputs], "command")
         for path, data in outputs:
             _write(path, data)
     return [(path, len(data)) for path, data in outputs]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import catalogue_views, views
+from reports import annual_views, catalogue_views, views
 
 app_name = "reports"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("register/", views.register_table, name="register"),
     path("register.xlsx", views.register_xlsx, name="register-xlsx"),
+    path("annual/", annual_views.annual_report, name="annual"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
     path("catalogue/entries/new/", catalogue_views.entry_edit, name="entry-new"),
     path("catalogue/entries/<int:pk>/", catalogue_views.entry_edit, name="entry-edit"),

@@ -105,3 +105,24 @@ def test_from_after_to_and_unwritable_paths_are_refused(demo, tmp_path):
         call_command("annual_report", "--from", "2025-09-01", "--to", "2026-08-31", "--pdf", str(tmp_path / "no" / "r.pdf"))
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.objects.filter(action="annual_report.export").exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 10, 20, 10, 0, tzinfo=factory.SHANGHAI))
+def test_the_office_downloads_the_report_from_its_page(client, school_year):
+    client.force_login(factory.persona("office"))
+    page = client.get("/reports/annual/").content.decode()
+    assert 'value="2025-09-01"' in page and 'value="2026-08-31"' in page  # the academic year just ended
+    response = client.post("/reports/annual/", {"date_from": "2025-09-01", "date_to": "2026-08-31", "practices": "加强培训。"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    event = AuditEvent.objects.filter(action="annual_report.export").get()
+    assert event.actor_username == "office" and '"via":"web"' in event.canonical
+
+
+def test_a_reversed_period_is_explained_and_others_are_refused(client, demo):
+    client.force_login(factory.persona("office"))
+    response = client.post("/reports/annual/", {"date_from": "2026-09-01", "date_to": "2025-08-31"})
+    assert response.status_code == 400 and "起始日期晚于截止日期" in response.content.decode()
+    client.force_login(factory.persona("cwc_head"))
+    assert client.get("/reports/annual/").status_code == 403
+    assert not AuditEvent.objects.filter(action="annual_report.export").exists()

@@ -1,0 +1,58 @@
+"""The office and leaders produce the annual report here: a period, their own words for sections
+一、六、七, and a PDF download computed from the records."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports import annual, services
+
+
+def last_academic_year(today):
+    """The latest academic year (1 September – 31 August) that has ended: the one the report due
+    by 31 October covers."""
+    end_year = today.year if today.month >= 9 else today.year - 1
+    return datetime.date(end_year - 1, 9, 1), datetime.date(end_year, 8, 31)
+
+
+class AnnualReportForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    overview = forms.CharField(label=gettext_lazy("Overview (section 1)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    practices = forms.CharField(
+        label=gettext_lazy("New practices, problems and improvements (section 6)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    other = forms.CharField(label=gettext_lazy("Other matters (section 7)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
+
+
+@login_required
+def annual_report(request):
+    if not services.may_read_dashboard(request.user):
+        raise PermissionDenied
+    date_from, date_to = last_academic_year(timezone.localdate())
+    form = AnnualReportForm(request.POST or None, initial={"date_from": date_from, "date_to": date_to})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pdf = annual.report_pdf(
+            actor=request.user, date_from=data["date_from"], date_to=data["date_to"],
+            narrative={key: data[key].strip() for key in annual.NARRATIVE_KEYS}, issued_on=timezone.localdate(),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="annual-report-{data["date_from"]:%Y%m%d}-{data["date_to"]:%Y%m%d}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "reports/annual_form.html", {"form": form}, status=400 if form.errors else 200)
