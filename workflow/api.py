@@ -274,7 +274,9 @@ class DisclosureActionView(ServiceErrors, APIView):
         if action == "correct":
             params.update(data)
         result = services.perform(item, action, actor=request.user, **params)
-        if action == "publish":
+        if action == "publish" and result.state == State.PUBLISHING and not (
+            result.publish_at and result.publish_at > timezone.now()
+        ):
             result.refresh_from_db(fields=["state", "published_at"])  # the job may have run in-process
         return Response(ActionResultSerializer(result, context={"request": request}).data)
 

@@ -15,6 +15,9 @@ stays in the services. The route is:
                   └ published/refused/… → end
 """
 
+import contextlib
+import contextvars
+
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -34,9 +37,28 @@ NODE_FOR_STATE = {
 }
 
 
+# (item pk, state) of the item the services are moving on right now: they have just saved that
+# state in this transaction, so the `route` switch need not read it back.
+_current_item = contextvars.ContextVar("gongkai_current_item", default=None)
+
+
+@contextlib.contextmanager
+def routing(item):
+    """Run viewflow for `item` (whose state is saved) with the switch reading its state from here."""
+    token = _current_item.set((item.pk, item.state))
+    try:
+        yield
+    finally:
+        _current_item.reset(token)
+
+
 def _item_state(activation):
     state = getattr(activation, "_gongkai_item_state", None)
     if state is None:
+        current = _current_item.get()
+        if current is not None and str(current[0]) == str(activation.process.artifact_object_id):
+            activation._gongkai_item_state = current[1]
+            return current[1]
         state = DisclosureItem.objects.values_list("state", flat=True).get(pk=activation.process.artifact_object_id)
         activation._gongkai_item_state = state
     return state

@@ -60,10 +60,11 @@ def notify(users, item, kind, message, *, key="", email=True):
             users.pop(done, None)
     if not users:
         return []
-    Notification.objects.bulk_create(
-        [Notification(user=u, item=item, kind=kind, message=message[:500], key=key) for u in users.values()],
-        ignore_conflicts=bool(key),  # a concurrent scan got there first
-    )
+    rows = [Notification(user=u, item=item, kind=kind, message=message[:500], key=key) for u in users.values()]
+    if len(rows) == 1 and not key:
+        rows[0].save(force_insert=True)  # one INSERT (bulk_create wraps even one row in a transaction)
+    else:
+        Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))  # a concurrent scan got there first
     notified = list(users.values())
     if email:
         mails = [
@@ -82,9 +83,9 @@ def _mail_body(item, message):
 
 
 def task_arrived(item, *, exclude=()):
-    users = [u for u in assignees(item) if u.pk not in exclude]
     if item.state in (State.DRAFT, State.RETURNED):
         return []
+    users = [u for u in assignees(item) if u.pk not in exclude]
     message = _("New task: %(title)s (%(state)s, due %(due)s)") % {
         "title": item.title,
         "state": State(item.state).label,

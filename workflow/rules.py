@@ -7,10 +7,10 @@ Answers come in three kinds, mapped to HTTP by the API and to messages by the pa
 - ValidationError (400): the input is wrong (raised by the services)."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from guardian.core import ObjectPermissionChecker
-
+from policies.models import Department
 from workflow.exceptions import StateConflict
 from workflow.models import State, Step
 
@@ -65,33 +65,100 @@ ROLE_FOR_PERMISSION = {
 
 
 class Involvement:
-    """Who has authored the item and who decided at which review step (from its history)."""
+    """Who has authored the item and who decided at which review step (from its history, read
+    the first time it is asked: most users listing an item's actions hold no review role there)."""
 
     def __init__(self, item):
-        self.authors = set()
-        self.stages = {}
-        for actor_id, action, state_before in item.steps.values_list("actor_id", "action", "state_before"):
+        self._item = item
+        self._authors = None
+        self._stages = None
+
+    @property
+    def authors(self):
+        if self._authors is None:
+            self._load()
+        return self._authors
+
+    @property
+    def stages(self):
+        if self._stages is None:
+            self._load()
+        return self._stages
+
+    def _load(self):
+        self._authors, self._stages = set(), {}
+        for actor_id, action, state_before in self._item.steps.values_list("actor_id", "action", "state_before"):
             if actor_id is None:
                 continue
             if action in AUTHOR_ACTIONS:
-                self.authors.add(actor_id)
+                self._authors.add(actor_id)
             elif state_before in REVIEW_STATES and action in REVIEW_ACTIONS | {"clear_with_redactions"}:
-                self.stages.setdefault(actor_id, set()).add(state_before)
+                self._stages.setdefault(actor_id, set()).add(state_before)
+
+
+def _permissions_of(user):
+    """All of the user's `policies` permissions in one query, kept on the user object for its
+    lifetime (one request, in the API and pages): (school-wide codenames, {department pk: codenames}).
+
+    The same answer as Django's ModelBackend (the user's and their groups' permissions) plus
+    guardian's ObjectPermissionChecker on a Department (the user's and their groups' object
+    permissions), which would take four queries."""
+    cached = user.__dict__.get("_workflow_permissions")
+    if cached is not None:
+        return cached
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    department_type = ContentType.objects.get_for_model(Department).pk
+    user_model = get_user_model()
+    tables = {
+        "perm": Permission._meta.db_table,
+        "ct": ContentType._meta.db_table,
+        "user_perms": user_model.user_permissions.through._meta.db_table,
+        "user_groups": user_model.groups.through._meta.db_table,
+        "group_perms": Group.permissions.through._meta.db_table,
+        "uop": UserObjectPermission._meta.db_table,
+        "gop": GroupObjectPermission._meta.db_table,
+    }
+    sql = (
+        # school-wide: the user's own permissions and their groups' (as ModelBackend)
+        "SELECT p.codename, NULL FROM {user_perms} up JOIN {perm} p ON p.id = up.permission_id "
+        "JOIN {ct} ct ON ct.id = p.content_type_id WHERE up.user_id = %s AND ct.app_label = 'policies' "
+        "UNION ALL SELECT p.codename, NULL FROM {user_groups} ug JOIN {group_perms} gp ON gp.group_id = ug.group_id "
+        "JOIN {perm} p ON p.id = gp.permission_id JOIN {ct} ct ON ct.id = p.content_type_id "
+        "WHERE ug.user_id = %s AND ct.app_label = 'policies' "
+        # per department: the user's and their groups' object permissions (as guardian)
+        "UNION ALL SELECT p.codename, uop.object_pk FROM {uop} uop JOIN {perm} p ON p.id = uop.permission_id "
+        "WHERE uop.user_id = %s AND uop.content_type_id = %s AND p.content_type_id = %s "
+        "UNION ALL SELECT p.codename, gop.object_pk FROM {user_groups} ug JOIN {gop} gop ON gop.group_id = ug.group_id "
+        "JOIN {perm} p ON p.id = gop.permission_id "
+        "WHERE ug.user_id = %s AND gop.content_type_id = %s AND p.content_type_id = %s"
+    ).format(**tables)
+    school_wide, per_department = set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, user.pk, department_type, department_type,
+                             user.pk, department_type, department_type])
+        for codename, object_pk in cursor.fetchall():
+            if object_pk is None:
+                school_wide.add(codename)
+            else:
+                per_department.setdefault(str(object_pk), set()).add(codename)
+    cached = user.__dict__["_workflow_permissions"] = (school_wide, per_department)
+    return cached
 
 
 def _can(user, codename, department):
-    """policies.access.can, with guardian's object-permission checker kept on the user object for
-    its lifetime (one request, in the API and pages), so that listing an item's actions does not
-    query the permission tables again for every action."""
+    """policies.access.can (the user's permission school-wide or on this department), answered
+    from `_permissions_of` so that a request asks the permission tables once, however many
+    actions and items it checks."""
     if not user.is_authenticated or not user.is_active:
         return False
-    perm = f"policies.{codename}"
-    if user.has_perm(perm):  # school-wide (group) permissions: cached by Django's ModelBackend
+    if user.is_superuser:
         return True
-    checker = user.__dict__.get("_workflow_permission_checker")
-    if checker is None:
-        checker = user.__dict__["_workflow_permission_checker"] = ObjectPermissionChecker(user)
-    return checker.has_perm(perm, department)
+    school_wide, per_department = _permissions_of(user)
+    return codename in school_wide or codename in per_department.get(str(department.pk), ())
 
 
 def check(item, user, action, involvement=None, memo=None):

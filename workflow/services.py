@@ -27,7 +27,7 @@ from policies.access import can, departments_where
 from workflow import notify, rules
 from workflow.content import ContentError, check_upload, clean_body
 from workflow.exceptions import StateConflict
-from workflow.flows import DisclosureFlow
+from workflow.flows import DisclosureFlow, routing
 from workflow.models import (
     Attachment,
     CatalogueEntry,
@@ -258,11 +258,12 @@ def open_task(item):
 def _advance(item):
     """Complete the item's open viewflow task; the flow routes on the item's new state."""
     task = open_task(item)
-    if task is None:
-        if process_of(item) is None:  # an item from before the flow existed: start one where it stands
-            DisclosureFlow.start.run(item=item)
-        return
-    task.flow_task.run(task)
+    with routing(item):
+        if task is None:
+            if process_of(item) is None:  # an item from before the flow existed: start one where it stands
+                DisclosureFlow.start.run(item=item)
+            return
+        task.flow_task.run(task)
 
 
 def _notify_new_state(item, actor, comment=""):
@@ -327,7 +328,8 @@ def create_item(*, actor, catalogue_entry, supersedes=None, **data):
     if supersedes is None:
         _step(item, actor=actor, action=Step.Action.CREATE, before_state="", role="liaison")
         _audit(item, "create", actor=actor, before=None, data={"catalogue_entry": entry.code})
-    DisclosureFlow.start.run(item=item)
+    with routing(item):
+        DisclosureFlow.start.run(item=item)
     return item
 
 
