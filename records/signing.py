@@ -80,6 +80,19 @@ def timestamper():
     return timestamps.HTTPTimeStamper(settings.RECORDS_TSA_URL, timeout=20)
 
 
+@functools.lru_cache(maxsize=8)
+def _reserved_bytes(identity, *, timestamped):
+    """Room for the CMS signature. Given explicitly, pyHanko skips its size estimate — a complete
+    dry-run signature (and, with a TSA, a dummy timestamp request) for every record. The CMS holds
+    the certificates, the RSA/ECDSA signature and signed attributes, plus a timestamp token (with
+    the TSA's own certificates) for B-T."""
+    certificates = sum(
+        len(cert.public_bytes(serialization.Encoding.DER)) for cert in [identity.cert, *identity.chain, *identity.roots]
+    )
+    room = certificates + 4096 + (12288 if timestamped else 0)
+    return (room + 1023) // 1024 * 1024
+
+
 def sign_pdf(pdf_bytes, *, reason, identity=None):
     """Sign the whole document; returns (signed bytes, signer certificate fingerprint)."""
     identity = identity or signing_identity()
@@ -93,7 +106,9 @@ def sign_pdf(pdf_bytes, *, reason, identity=None):
         name=settings.SCHOOL_NAME,
     )
     output = io.BytesIO()
+    stamper = timestamper()
     outside_event_loop(
-        signers.sign_pdf, writer, meta, signer=_signer(identity), timestamper=timestamper(), output=output
+        signers.sign_pdf, writer, meta, signer=_signer(identity), timestamper=stamper, output=output,
+        bytes_reserved=_reserved_bytes(identity, timestamped=stamper is not None),
     )
     return output.getvalue(), identity.fingerprint
