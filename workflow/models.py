@@ -153,7 +153,12 @@ class DisclosureItem(models.Model):
         ordering = ["-id"]
         verbose_name = _("disclosure item")
         verbose_name_plural = _("disclosure items")
-        indexes = [models.Index(fields=["department", "state"]), models.Index(fields=["state", "due_on"])]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["state", "due_on"]),
+            # The public site and the register list published items newest first.
+            models.Index(fields=["state", "published_at"]),
+        ]
 
     def __str__(self):
         return self.title
