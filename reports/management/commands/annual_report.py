@@ -1,27 +1,10 @@
-import datetime
 from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from gongkai.commands import BaseCommand
-from reports import annual
-
-
-def _date(value, option):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: not a date in the form YYYY-MM-DD: {value!r}") from None
-
-
-def _target(out, option):
-    path = Path(out)
-    if path.is_dir():
-        raise CommandError(f"{option} {out}: is a directory")
-    if not path.parent.is_dir():
-        raise CommandError(f"{option} {out}: no such directory {path.parent}")
-    return path
+from reports import annual, cli
 
 
 class Command(BaseCommand):
@@ -40,11 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date_from, date_to, pdf, xlsx=None, text=None, **options):
-        start, end = _date(date_from, "--from"), _date(date_to, "--to")
-        if start > end:
-            raise CommandError(f"--from {start} is after --to {end}")
-        pdf_path = _target(pdf, "--pdf")
-        xlsx_path = _target(xlsx, "--xlsx") if xlsx else None
+        start, end = cli.period(date_from, date_to)
+        pdf_path = cli.output_path(pdf, "--pdf")
+        xlsx_path = cli.output_path(xlsx, "--xlsx") if xlsx else None
         narrative = {key: "" for key in annual.NARRATIVE_KEYS}
         if text:
             try:

@@ -1,17 +1,7 @@
-import datetime
-from pathlib import Path
-
 from django.core.management.base import CommandError
 
 from gongkai.commands import BaseCommand
-from reports import services
-
-
-def _date(value, option):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: not a date in the form YYYY-MM-DD: {value!r}") from None
+from reports import cli, services
 
 
 class Command(BaseCommand):
@@ -23,14 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", dest="out", required=True, metavar="OUT", help="the .xlsx file to write")
 
     def handle(self, *args, date_from, date_to, out, **options):
-        start, end = _date(date_from, "--from"), _date(date_to, "--to")
-        if start > end:
-            raise CommandError(f"--from {start} is after --to {end}")
-        path = Path(out)
-        if path.is_dir():
-            raise CommandError(f"--xlsx {out}: is a directory")
-        if not path.parent.is_dir():
-            raise CommandError(f"--xlsx {out}: no such directory {path.parent}")
+        start, end = cli.period(date_from, date_to)
+        path = cli.output_path(out, "--xlsx")
         try:
             size = services.export_register(actor=None, date_from=start, date_to=end, out=path, via="command")
         except OSError as error:
