@@ -1,18 +1,25 @@
 """The auditor's export bundle: events (JSON Lines, exactly as the API serves them), every signed
-checkpoint, the verifier key, and a standalone verifier script (Python + cryptography only)."""
+checkpoint, the verifier key, and a standalone verifier script (Python + cryptography only).
 
-import io
+The export is recorded and its checkpoint signed in one short transaction; the events are then
+read, outside the append lock, from a read-only snapshot and streamed into a file. Rows up to the
+checkpoint never change (the log is append-only), so the bundle is consistent however long it
+takes, and audited writes go on meanwhile. Memory stays flat with the size of the log."""
+
+import contextlib
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import keys, services
 from audit.models import AuditCheckpoint, AuditEvent
 
 VERIFIER_SCRIPT = Path(__file__).resolve().parent / "standalone" / "verify_bundle.py"
+CHUNK_ROWS = 5000
 
 README = """Gongkai audit export / 审计日志导出包
 =====================================
@@ -31,29 +38,60 @@ Otherwise the first bad sequence number is printed.
 """
 
 
-def build_bundle(*, actor):
-    """Record the export, sign a checkpoint covering it, and return (filename, zip bytes)."""
+def _record_export(actor):
+    """The export's own event and a checkpoint covering it: the only part under the append lock."""
     with transaction.atomic():
         size_before = services.tree_size()
         services.record("audit.export", actor=actor, object_type="audit.log", object_id="bundle", data={"size": size_before + 1})
-        checkpoint = services.checkpoint(reason="export")
-        name = f"gongkai-audit-{timezone.now():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-            with bundle.open("events.jsonl", "w") as out:
-                rows = AuditEvent.objects.filter(seq__lte=checkpoint.tree_size).order_by("seq")
-                for seq, leaf, prev, text in rows.values_list("seq", "leaf_hash", "prev_hash", "canonical").iterator(chunk_size=5000):
-                    line = json.dumps({"seq": seq, "hash": leaf, "prev_hash": prev, "event": text}, ensure_ascii=False)
-                    out.write(line.encode("utf-8") + b"\n")
+        return services.checkpoint(reason="export")
+
+
+@contextlib.contextmanager
+def _snapshot():
+    """A read-only view of the log. On PostgreSQL a REPEATABLE READ READ ONLY transaction (one
+    snapshot for every statement, no lock that writers wait for; server-side cursors stream the
+    rows). On SQLite no transaction (ours are BEGIN IMMEDIATE, which would take the write lock): the
+    rows read are immutable and bounded by the checkpoint anyway. Inside a caller's transaction
+    (tests) that transaction's view is used."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def write_bundle(out, *, actor):
+    """Record the export, then write the bundle (a zip) into the binary file `out`; returns the
+    bundle's file name."""
+    checkpoint = _record_export(actor)
+    name = f"gongkai-audit-{timezone.now():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"
+    with _snapshot(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open("events.jsonl", "w", force_zip64=True) as events:
+            rows = AuditEvent.objects.filter(seq__lte=checkpoint.tree_size).order_by("seq")
+            for seq, leaf, prev, text in rows.values_list("seq", "leaf_hash", "prev_hash", "canonical").iterator(chunk_size=CHUNK_ROWS):
+                line = json.dumps({"seq": seq, "hash": leaf, "prev_hash": prev, "event": text}, ensure_ascii=False)
+                events.write(line.encode("utf-8") + b"\n")
+        with bundle.open("checkpoints.jsonl", "w", force_zip64=True) as lines:
             checkpoints = AuditCheckpoint.objects.filter(tree_size__lte=checkpoint.tree_size).order_by("tree_size", "id")
-            bundle.writestr(
-                "checkpoints.jsonl",
-                "".join(
-                    json.dumps({"tree_size": c.tree_size, "root_hash": c.root_hash, "reason": c.reason, "note": c.note}, ensure_ascii=False) + "\n"
-                    for c in checkpoints
-                ),
-            )
-            bundle.writestr("key.txt", keys.verifier_key() + "\n")
-            bundle.write(VERIFIER_SCRIPT, "verify_bundle.py")
-            bundle.writestr("README.txt", README.format(name=name))
-        return name, buffer.getvalue()
+            for c in checkpoints.iterator(chunk_size=CHUNK_ROWS):
+                line = json.dumps({"tree_size": c.tree_size, "root_hash": c.root_hash, "reason": c.reason, "note": c.note}, ensure_ascii=False)
+                lines.write(line.encode("utf-8") + b"\n")
+        bundle.writestr("key.txt", keys.verifier_key() + "\n")
+        bundle.write(VERIFIER_SCRIPT, "verify_bundle.py")
+        bundle.writestr("README.txt", README.format(name=name))
+    return name
+
+
+def build_bundle(*, actor):
+    """Record the export and return (filename, file): the bundle in an anonymous temporary file,
+    positioned at its start, gone when closed."""
+    out = tempfile.TemporaryFile()
+    try:
+        name = write_bundle(out, actor=actor)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return name, out

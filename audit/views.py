@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -116,7 +116,5 @@ def event_detail(request, seq):
 @_auditor
 def export(request):
     """Download the bundle; the export itself is an audited event inside it."""
-    name, data = build_bundle(actor=request.user)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    name, bundle = build_bundle(actor=request.user)
+    return FileResponse(bundle, as_attachment=True, filename=name, content_type="application/zip")

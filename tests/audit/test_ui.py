@@ -61,7 +61,7 @@ def _export(client):
     response = client.post("/audit/export/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    return response.content
+    return b"".join(response.streaming_content)
 
 
 def _run_verifier(tmp_path, data, *extra):
