@@ -9,7 +9,7 @@ from portal.models import Channel, ChannelPost
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "order", "active"]
+    list_display = ["code", "name", "order", "active", "online"]
     list_editable = []
 
     def has_delete_permission(self, request, obj=None):

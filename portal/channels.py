@@ -3,16 +3,21 @@
 An item's channels are: the disclosure column (automatic for every published item, linked to its
 page), every post the office recorded, and any channel named at publication that has no recorded
 post yet (counted once, without a link). Counting: each post counts once on its channel, so an item
-on five channels counts once on each of the five, and once as an item."""
+on five channels counts once on each of the five, and once as an item.
+
+The channel table (portal.Channel) is the one vocabulary: `accepted_codes()` is what publication,
+the API and the forms accept, `channel_names()` what records and reports print."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
-from portal.models import DEFAULT_CHANNELS, PORTAL, Channel, ChannelPost
+from portal.models import PORTAL, Channel, ChannelPost
 
 
 @dataclass
@@ -29,6 +34,15 @@ def channel_names():
     return dict(Channel.objects.values_list("code", "name"))
 
 
+def accepted_codes():
+    """Codes a new publication or post may name: the active channels, in the office's order."""
+    return list(Channel.objects.filter(active=True).order_by("order", "code").values_list("code", flat=True))
+
+
+def _order():
+    return dict(Channel.objects.values_list("code", "order"))
+
+
 def item_url(item_id):
     return settings.SITE_URL + reverse("portal:item", args=[item_id])
 
@@ -37,15 +51,14 @@ def placements_for(items):
     """{item id: [Placement, …]} for published items, in channel order."""
     items = [item for item in items if item.published_at is not None]
     channels = {c.code: c for c in Channel.objects.all()}
-    order = {code: i * 10 for i, code in enumerate(DEFAULT_CHANNELS, start=1)}
-    order.update({code: c.order for code, c in channels.items()})
+    order = {code: c.order for code, c in channels.items()}
     posts = defaultdict(list)
     for post in ChannelPost.objects.current().filter(item__in=[i.pk for i in items]).select_related("channel"):
         posts[post.item_id].append(post)
     result = {}
     for item in items:
         portal = channels.get(PORTAL)
-        rows = [Placement(PORTAL, portal.name if portal else DEFAULT_CHANNELS[PORTAL], item_url(item.pk), "", item.published_at, True)]
+        rows = [Placement(PORTAL, portal.name if portal else PORTAL, item_url(item.pk), "", item.published_at, True)]
         recorded_codes = set()
         for post in posts[item.pk]:
             recorded_codes.add(post.channel.code)
@@ -54,7 +67,7 @@ def placements_for(items):
             if code == PORTAL or code in recorded_codes:
                 continue
             recorded_codes.add(code)
-            name = channels[code].name if code in channels else DEFAULT_CHANNELS.get(code, code)
+            name = channels[code].name if code in channels else code
             rows.append(Placement(code, name, "", "", None, False))
         rows.sort(key=lambda p: (order.get(p.code, 10_000), p.posted_at is None, p.posted_at or item.published_at))
         result[item.pk] = rows
@@ -68,7 +81,57 @@ def tally(placements_by_item):
         for placement in rows:
             counts[placement.code] += 1
             names[placement.code] = placement.name
-    order = {code: i * 10 for i, code in enumerate(DEFAULT_CHANNELS, start=1)}
-    order.update(dict(Channel.objects.values_list("code", "order")))
+    order = _order()
     ordered = sorted(counts, key=lambda code: (order.get(code, 10_000), code))
     return [(code, names[code], counts[code]) for code in ordered], len(placements_by_item)
+
+
+@dataclass
+class ChannelCount:
+    code: str
+    name: str
+    online: bool
+    count: int
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def period_counts(date_from, date_to, *, department=None):
+    """Publications per channel in a period (both dates inclusive), each counted on its own date:
+    the disclosure column by the items' publication dates (a correction is counted as a correction,
+    not as another publication), every other channel by its posts' dates (not the item's), and a
+    channel named at publication with no post recorded for that item once, on the item's
+    publication date. [ChannelCount] in channel order, channels with nothing left out. With
+    `department`, only that department's items."""
+    from workflow.models import DisclosureItem
+
+    start, end = _midnight(date_from), _midnight(date_to + timedelta(days=1))
+    published = DisclosureItem.objects.filter(
+        state__in=("published", "superseded", "withdrawn"), published_at__gte=start, published_at__lt=end
+    )
+    posts = ChannelPost.objects.current()
+    if department is not None:
+        published, posts = published.filter(department=department), posts.filter(item__department=department)
+    counts = Counter()
+    counts[PORTAL] = published.filter(supersedes__isnull=True).count()
+    posts = (
+        posts.filter(posted_at__gte=start, posted_at__lt=end, item__published_at__isnull=False)
+        .values_list("channel__code")
+        .annotate(n=Count("id"))
+    )
+    counts.update(dict(posts))
+    named = [(pk, codes) for pk, codes in published.values_list("pk", "channels") if any(c != PORTAL for c in codes or [])]
+    if named:
+        recorded = set(
+            ChannelPost.objects.current().filter(item__in=[pk for pk, _codes in named]).values_list("item_id", "channel__code")
+        )
+        for pk, codes in named:
+            counts.update(code for code in set(codes) if code != PORTAL and (pk, code) not in recorded)
+    channels = {c.code: c for c in Channel.objects.all()}
+    ordered = sorted((code for code in counts if counts[code]), key=lambda code: (channels[code].order if code in channels else 10_000, code))
+    return [
+        ChannelCount(code, channels[code].name if code in channels else code, channels[code].online if code in channels else False, counts[code])
+        for code in ordered
+    ]

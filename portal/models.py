@@ -1,4 +1,5 @@
-"""The public site's own data: the channels an item can be published on (configurable by the office),
+"""The public site's own data: the channels an item can be published on (the ONE channel table: what
+the office lists in the admin is what publication, the API, the forms and the reports accept),
 the office's records of where each published item went, and the counter that versions the public
 pages' cache. Channel rows and posts are written only through portal.services (audited)."""
 
@@ -9,21 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 PORTAL = "portal"
 
-# CONTRACT.md's channel codes with the names the register shows (rules.md, 公开途径); seeded by
-# migration 0002, then the office's to rename or extend.
-DEFAULT_CHANNELS = {
-    "portal": "门户网站信息公开专栏",
-    "wechat": "官方微信公众号",
-    "weibo": "官方微博",
-    "douyin": "抖音",
-    "toutiao": "今日头条号",
-    "shipinhao": "视频号",
-    "oa": "OA办公系统",
-    "print": "校报校刊、手册",
-    "noticeboard": "公告栏、宣传橱窗、电子显示屏",
-    "meeting": "教代会、座谈会、新闻发布会",
-}
-
 
 class Channel(models.Model):
     """A place items are published (公开途径). `portal` is the public site itself: every published
@@ -33,6 +19,10 @@ class Channel(models.Model):
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     active = models.BooleanField(_("active"), default=True, help_text=_("Inactive channels keep their records but are not offered for new ones."))
+    online = models.BooleanField(
+        _("online"), default=True,
+        help_text=_("A website or new-media account: counted in the annual report's total of online publications."),
+    )
 
     class Meta:
         ordering = ["order", "code"]
@@ -72,7 +62,8 @@ class ChannelPost(models.Model):
         ordering = ["item", "channel__order", "posted_at", "id"]
         verbose_name = _("channel post")
         verbose_name_plural = _("channel posts")
-        indexes = [models.Index(fields=["item", "removed_at"])]
+        # Reports count posts by their own date within a period.
+        indexes = [models.Index(fields=["item", "removed_at"]), models.Index(fields=["posted_at"])]
 
     def __str__(self):
         return f"{self.item_id} @ {self.channel_id}"

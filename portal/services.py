@@ -48,6 +48,8 @@ def record_post(item, *, actor, channel, url="", reference="", posted_at=None):
     url, reference = (url or "").strip(), (reference or "").strip()
     if not url and not reference:
         raise ValidationError(_("Give the post's link or a reference to it."))
+    if posted_at is not None and timezone.localdate(posted_at) > timezone.localdate():
+        raise ValidationError({"posted_on": [_("A post cannot be dated in the future.")]})
     with transaction.atomic():
         post = ChannelPost.objects.create(
             item=item, channel=channel, url=url, reference=reference,

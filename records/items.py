@@ -11,18 +11,6 @@ from records.services import local_time
 from records.models import Record, record_number
 from records.rendering import RecordContent
 
-CHANNELS = {
-    "portal": "门户网站信息公开专栏",
-    "wechat": "官方微信公众号",
-    "weibo": "官方微博",
-    "douyin": "抖音",
-    "toutiao": "今日头条号",
-    "shipinhao": "视频号",
-    "oa": "OA办公系统",
-    "print": "校报校刊、手册",
-    "noticeboard": "公告栏、宣传橱窗、电子显示屏",
-    "meeting": "教代会、座谈会、新闻发布会",
-}
 GROUNDS = {
     "state_secret": "国家秘密",
     "trade_secret": "商业秘密",
@@ -96,7 +84,10 @@ def _metadata(item, kind):
     ]
     if kind == Record.Kind.PUBLICATION:
         rows.append(("公开日期", local_time(published) + (f"（{due_met}）" if due_met else "")))
-        rows.append(("公开途径", "、".join(CHANNELS.get(code, code) for code in (item.channels or []))))
+        from portal.channels import channel_names
+
+        names = channel_names()
+        rows.append(("公开途径", "、".join(names.get(code, code) for code in (item.channels or []))))
     return rows
 
 

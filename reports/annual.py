@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from foi.models import Complaint, Evaluation, InformationRequest
-from portal.channels import tally
+from portal.channels import period_counts
 from reports import coverage, register
 from workflow.models import CatalogueCategory, RefusalGround
 
@@ -41,6 +41,7 @@ class AnnualFigures:
     entries_covered: int = 0
     entries_not_applicable: int = 0
     channels: list = field(default_factory=list)  # [(name, count)]
+    online_total: int = 0  # posts on websites and new-media accounts
     categories: list = field(default_factory=list)  # [(category name, published count)]
     interpretations: int = 0
     refusals: list = field(default_factory=list)  # [(ground label, count)] — proactive 不予公开
@@ -89,8 +90,9 @@ def compute(date_from, date_to, *, today=None):
     figures.entries_covered = len({r.entry.pk for r in published_rows})
     figures.entries_not_applicable = len({r.entry.pk for r in cov.rows if r.status == coverage.NOT_APPLICABLE})
 
-    channel_counts, _items = tally({r.item.pk: r.placements for r in published_rows if r.placements})
-    figures.channels = [(name, count) for _code, name, count in channel_counts]
+    channel_counts = period_counts(date_from, date_to)  # each post by its own date
+    figures.channels = [(c.name, c.count) for c in channel_counts]
+    figures.online_total = sum(c.count for c in channel_counts if c.online)
     per_category = Counter(r.entry.category_id for r in published_rows)
     figures.categories = [(c.name, per_category[c.pk]) for c in CatalogueCategory.objects.order_by("order", "number")]
     figures.interpretations = sum(1 for r in published_rows if r.item.is_policy_document)

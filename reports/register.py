@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from portal.channels import tally
+from portal.channels import period_counts
 from reports import coverage
 
 HEADERS = ["序号", "类别", "清单编号", "公开事项", "公开内容", "责任部门", "生成日期", "公开日期", "是否按时", "公开途径", "链接", "审核人", "备注"]
@@ -62,8 +62,11 @@ def table(cov):
 
 
 def channel_table(cov):
-    counts, items = tally({row.item.pk: row.placements for row in cov.rows if row.placements})
-    return [["公开途径", "条数"]] + [[name, count] for _code, name, count in counts] + [["公开事项合计（条）", items]]
+    """Publications per channel, each post counted by its own date within the period."""
+    counts = period_counts(cov.date_from, cov.date_to)
+    online = sum(c.count for c in counts if c.online)
+    items = len(cov.published_items())
+    return [["公开途径", "条数"]] + [[c.name, c.count] for c in counts] + [["网络渠道合计（条）", online], ["公开事项合计（条）", items]]
 
 
 def _display_width(text):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from policies.models import Department
-from portal.channels import tally
+from portal.channels import period_counts
 from reports import coverage, register, services
 
 
@@ -57,7 +57,9 @@ def _context(request):
     }
     if error is None:
         cov = coverage.build(date_from, date_to, department=department)
-        counts, item_count = tally({row.item.pk: row.placements for row in cov.rows if row.placements})
+        # Each channel counts its posts by their own dates within the period.
+        counts = [(c.code, c.name, c.count) for c in period_counts(date_from, date_to, department=department)]
+        item_count = len(cov.published_items())
         context.update(cov=cov, counts=cov.counts(), channel_counts=counts, item_count=item_count)
     return context
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from workflow import rules, services
 from workflow.access import item_for
 from workflow.exceptions import StateConflict
-from workflow.models import Attachment, CatalogueEntry, Channel, DisclosureItem, Notification, RefusalGround, State
+from workflow.models import Attachment, CatalogueEntry, DisclosureItem, Notification, RefusalGround, State
 
 
 class ServiceErrors:
@@ -135,7 +135,8 @@ class ItemInput(serializers.Serializer):
     title = serializers.CharField()
     body = serializers.CharField(required=False, help_text="HTML; sanitised, scripts refused")
     produced_on = serializers.DateField()
-    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    channels = serializers.ListField(child=serializers.CharField(), required=False,
+                                     help_text="channel codes (GET /api/channels/)")
     is_policy_document = serializers.BooleanField(required=False)
     interpretation = serializers.IntegerField(required=False, allow_null=True)
     interpretation_url = serializers.URLField(required=False, allow_blank=True)
@@ -155,8 +156,8 @@ class ItemPatchInput(ItemInput):
 class ActionInput(serializers.Serializer):
     comment = serializers.CharField(required=False, help_text="required for return, redact, refuse, withdraw")
     ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, help_text="refuse only")
-    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False,
-                                     help_text="publish only; the portal is always included")
+    channels = serializers.ListField(child=serializers.CharField(), required=False,
+                                     help_text="publish only: channel codes (GET /api/channels/); the portal is always included")
     publish_at = serializers.DateTimeField(required=False, help_text="publish only; omitted = now")
 
 

@@ -5,7 +5,7 @@ turn back into errors on these forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import Channel, RefusalGround
+from workflow.models import RefusalGround
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -29,10 +29,11 @@ class MultipleFileField(forms.FileField):
 
 
 def channel_choices():
-    from workflow.services import channel_codes
+    """(code, name) of the channel table's active channels."""
+    from portal.channels import accepted_codes, channel_names
 
-    labels = dict(Channel.choices)
-    return [(code, labels.get(code, code)) for code in channel_codes()]
+    names = channel_names()
+    return [(code, names.get(code, code)) for code in accepted_codes()]
 
 
 class ItemForm(forms.Form):

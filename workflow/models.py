@@ -78,19 +78,6 @@ class CalendarDay(models.Model):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
 
 
-class Channel(models.TextChoices):
-    PORTAL = "portal", _("Disclosure column of the website")
-    WECHAT = "wechat", _("WeChat official account")
-    WEIBO = "weibo", _("Weibo")
-    DOUYIN = "douyin", _("Douyin")
-    TOUTIAO = "toutiao", _("Toutiao")
-    SHIPINHAO = "shipinhao", _("WeChat Channels")
-    OA = "oa", _("OA system")
-    PRINT = "print", _("Print (newspaper, handbooks)")
-    NOTICEBOARD = "noticeboard", _("Notice boards and screens")
-    MEETING = "meeting", _("Meetings and press conferences")
-
-
 class RefusalGround(models.TextChoices):
     STATE_SECRET = "state_secret", _("State secret")
     TRADE_SECRET = "trade_secret", _("Trade secret")

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from gongkai.env import env_int, env_list
+from gongkai.env import env_int
 from policies.access import can, departments_where
 from workflow import notify, rules
 from workflow.content import ContentError, check_upload, clean_body
@@ -31,7 +31,6 @@ from workflow.flows import DisclosureFlow, routing
 from workflow.models import (
     Attachment,
     CatalogueEntry,
-    Channel,
     DisclosureItem,
     DisclosureProcess,
     DisclosureTask,
@@ -43,8 +42,6 @@ from workflow.models import (
 )
 from workflow.workdays import disclosure_deadline
 
-# The office may add channels (WORKFLOW_EXTRA_CHANNELS=code,code) beyond CONTRACT.md's list.
-EXTRA_CHANNELS = env_list("WORKFLOW_EXTRA_CHANNELS", [])
 EDITABLE_FIELDS = (
     "title",
     "body",
@@ -60,7 +57,10 @@ TITLE_MAX = DisclosureItem._meta.get_field("title").max_length
 
 
 def channel_codes():
-    return list(Channel.values) + [c for c in EXTRA_CHANNELS if c not in Channel.values]
+    """The channel table's active codes (the office manages them in the admin)."""
+    from portal.channels import accepted_codes
+
+    return accepted_codes()
 
 
 # ---------------------------------------------------------------------------------------------

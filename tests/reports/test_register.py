@@ -98,7 +98,7 @@ def test_channels_count_once_per_channel_and_once_per_item(autumn, tmp_path):
     counts = {name: n for name, n in book["公开途径统计"].iter_rows(min_row=2, values_only=True)}
     assert counts == {
         "门户网站信息公开专栏": 2, "官方微信公众号": 1, "官方微博": 1, "抖音": 1, "今日头条号": 1, "校报校刊、手册": 1,
-        "公开事项合计（条）": 2,
+        "网络渠道合计（条）": 6, "公开事项合计（条）": 2,
     }
 
 
