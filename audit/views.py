@@ -16,6 +16,7 @@ from audit import keys, merkle, services
 from audit.access import can_view_audit
 from audit.export import build_bundle
 from audit.models import AuditEvent
+from core.inputs import InputPolicyForm
 
 
 def _auditor(view):
@@ -29,7 +30,7 @@ def _auditor(view):
     return wrapped
 
 
-class EventFilter(forms.Form):
+class EventFilter(InputPolicyForm, forms.Form):
     object_type = forms.CharField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)

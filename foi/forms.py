@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import InputPolicyForm
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
 from workflow.models import RefusalGround
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class RequestForm(forms.Form):
+class RequestForm(InputPolicyForm, forms.Form):
     received_on = forms.DateField(label=_("received on"), widget=DateInput)
     applicant_name = forms.CharField(label=_("applicant"), max_length=200)
     applicant_kind = forms.ChoiceField(label=_("applicant kind"), choices=InformationRequest.ApplicantKind.choices)
@@ -28,36 +29,36 @@ class RequestForm(forms.Form):
     department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.filter(active=True), required=False)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(InputPolicyForm, forms.Form):
     """An action that needs nothing but the button."""
 
 
-class PauseForm(forms.Form):
+class PauseForm(InputPolicyForm, forms.Form):
     waiting_for = forms.ChoiceField(
         label=_("waiting for"), choices=[("correction", _("the applicant's correction")), ("third_party", _("a third party's opinion"))]
     )
     note = forms.CharField(label=_("what is asked for"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(InputPolicyForm, forms.Form):
     days = forms.IntegerField(label=_("extra working days"), min_value=1)
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(InputPolicyForm, forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=InformationRequest.Outcome.choices)
     refusal_ground = forms.ChoiceField(label=_("ground"), choices=[("", "—")] + RefusalGround.choices, required=False)
     referred_to = forms.CharField(label=_("body referred to"), max_length=200, required=False)
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(InputPolicyForm, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Complaint.Kind.choices)
     received_on = forms.DateField(label=_("received on"), widget=DateInput)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(InputPolicyForm, forms.Form):
     held_on = forms.DateField(label=_("held on"), widget=DateInput)
     evaluators = forms.ChoiceField(label=_("evaluators"), choices=Evaluation.Evaluators.choices)
     participants = forms.IntegerField(label=_("participants"), min_value=1)

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.InputPolicyMiddleware",  # refuses NUL, controls, surrogates in any input (core.inputs)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "portal.middleware.PublicPageCacheMiddleware",  # cached public pages for anonymous visitors
@@ -155,6 +156,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the web root, served only through permission checks
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest item body, in UTF-8 bytes after sanitising (core.inputs): a body is text, not a file.
+BODY_MAX_BYTES = env_int("BODY_MAX_BYTES", 1024 * 1024)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 # Signed PDF records (records/): stored outside the web root. Production signs with a PKCS#12 file;

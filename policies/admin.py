@@ -2,14 +2,19 @@
 grants follow memberships and every change is audited; memberships are ended, never deleted."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import PolicyAdmin
+from core.inputs import InputPolicyForm, InputPolicyModelForm
 from policies import services
 from policies.models import Department, Membership
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PolicyAdmin):
     list_display = ("code", "name", "kind", "hosts_office", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name")
@@ -22,7 +27,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PolicyAdmin):
     list_display = ("user", "department", "role", "started_at", "ended_at")
     list_filter = ("role", "department", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("user__username", "department__name")
@@ -51,3 +56,27 @@ class MembershipAdmin(admin.ModelAdmin):
             services.end_membership(membership, actor=request.user)
             ended += 1
         self.message_user(request, _("%(count)d memberships ended.") % {"count": ended}, messages.SUCCESS)
+
+
+# Django's own user and group pages, under the same input policy as every other form.
+class PolicyUserChangeForm(InputPolicyForm, UserChangeForm):
+    pass
+
+
+class PolicyUserCreationForm(InputPolicyForm, AdminUserCreationForm):
+    pass
+
+
+class PolicyUserAdmin(UserAdmin):
+    form = PolicyUserChangeForm
+    add_form = PolicyUserCreationForm
+
+
+class PolicyGroupAdmin(GroupAdmin):
+    form = InputPolicyModelForm
+
+
+for _model, _admin in ((User, PolicyUserAdmin), (Group, PolicyGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

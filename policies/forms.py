@@ -4,8 +4,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import InputPolicyForm
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+
+class ThrottledAuthenticationForm(InputPolicyForm, AuthenticationForm):
     """Django's login form with a cool-down after repeated failures, per username and per address."""
 
     error_messages = {

@@ -3,12 +3,13 @@ Channel posts are recorded on the office's channel pages; the admin only lists t
 
 from django.contrib import admin
 
+from core.admin import PolicyAdmin
 from portal import services
 from portal.models import Channel, ChannelPost
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(PolicyAdmin):
     list_display = ["code", "name", "order", "active", "online"]
     list_editable = []
 
@@ -23,7 +24,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChannelPost)
-class ChannelPostAdmin(admin.ModelAdmin):
+class ChannelPostAdmin(PolicyAdmin):
     list_display = ["item", "channel", "url", "reference", "posted_at", "recorded_by", "removed_at"]
     list_filter = ["channel"]
     list_select_related = ["item", "channel", "recorded_by"]

@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from core.inputs import InputPolicyForm
 from portal import services
 from portal.channels import placements_for
 from portal.models import PORTAL, Channel, ChannelPost
 from portal.public import public_items
 
 
-class PostForm(forms.Form):
+class PostForm(InputPolicyForm, forms.Form):
     channel = forms.ModelChoiceField(
         label=gettext_lazy("Channel"), queryset=Channel.objects.filter(active=True).exclude(code=PORTAL)
     )
@@ -30,7 +31,7 @@ class PostForm(forms.Form):
     )
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(InputPolicyForm, forms.Form):
     post = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 

@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.inputs import as_id
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
@@ -91,16 +92,18 @@ def _filters(request):
     filters = {"q": params.get("q", "").strip()[:MAX_QUERY], "department": None, "year": None, "category": None}
     code = params.get("department", "").strip()
     if code:
-        filters["department"] = Department.objects.filter(code=code).first() or Http404
-    year = params.get("year", "").strip()
-    if year:
-        filters["year"] = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else Http404
-    number = params.get("category", "").strip()
-    if number:
-        filters["category"] = (
-            CatalogueCategory.objects.filter(number=int(number)).first() if number.isdigit() else None
-        ) or Http404
+        filters["department"] = Department.objects.filter(code=code[:50]).first() or Http404
+    year = as_id(params.get("year", ""))
+    if params.get("year", "").strip():
+        filters["year"] = year if year and 1990 <= year <= 2100 else Http404
+    if params.get("category", "").strip():
+        filters["category"] = _category(params["category"]) or Http404
     return filters
+
+
+def _category(number):
+    number = as_id(number)
+    return CatalogueCategory.objects.filter(number=number).first() if number and number < 2**31 else None
 
 
 def _apply(queryset, filters):
@@ -192,7 +195,7 @@ def search(request):
 def item(request, pk):
     item = (
         public_items()
-        .select_related("department", "catalogue_entry__category", "supersedes", "interpretation")
+        .select_related("department", "catalogue_entry__category", "supersedes")
         .filter(pk=pk)
         .first()
     )
@@ -205,6 +208,8 @@ def item(request, pk):
         record = Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first()
     corrections = list(public_items().filter(supersedes=item).order_by("published_at"))
     supersedes = item.supersedes if item.supersedes and item.supersedes.state in ("published", "withdrawn", "superseded") else None
+    # A link only to an item that is itself public: never the title of a refused or unpublished one.
+    interpretation = public_items().filter(pk=item.interpretation_id).first() if item.interpretation_id else None
     attachments = list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)) if item.state != "withdrawn" else []
     body = render_to_string(
         "portal/item.html",
@@ -216,6 +221,7 @@ def item(request, pk):
             "verify_url": _url("verify", "/verify/"),
             "corrections": corrections,
             "supersedes": supersedes,
+            "interpretation": interpretation,
             "attachments": attachments,
             "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"] if item.state != "withdrawn" else [],
         },
@@ -240,7 +246,7 @@ def _feed_xml(request):
     title = _("%(school)s · Information disclosure") % {"school": settings.SCHOOL_NAME}
     link = settings.SITE_URL + reverse("portal:index")
     if number:
-        category = CatalogueCategory.objects.filter(number=int(number)).first() if number.isdigit() else None
+        category = _category(number)
         if category is None:
             raise Http404(_("No such category."))
         items = _in_category(items, category)

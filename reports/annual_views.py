@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.inputs import InputPolicyForm
 from reports import annual, services
 
 
@@ -22,7 +23,7 @@ def last_academic_year(today):
     return datetime.date(end_year - 1, 9, 1), datetime.date(end_year, 8, 31)
 
 
-class AnnualReportForm(forms.Form):
+class AnnualReportForm(InputPolicyForm, forms.Form):
     date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     overview = forms.CharField(label=gettext_lazy("Overview (section 1)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
+from core.inputs import InputPolicyForm
 from policies.models import Department
 from workflow import catalogue as workflow_catalogue
 from workflow.models import CatalogueCategory, CatalogueEntry
@@ -20,7 +21,7 @@ def _office_only(user):
         raise PermissionDenied
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(InputPolicyForm, forms.ModelForm):
     class Meta:
         model = CatalogueEntry
         fields = ["code", "category", "title", "department", "frequency", "applicable", "not_applicable_reason", "order", "active"]
@@ -39,7 +40,7 @@ class EntryForm(forms.ModelForm):
         return data
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(InputPolicyForm, forms.ModelForm):
     class Meta:
         model = CatalogueCategory
         fields = ["number", "name", "order"]

@@ -3,6 +3,7 @@ the services. Items themselves change only through the workflow (no admin)."""
 
 from django.contrib import admin
 
+from core.admin import PolicyAdmin
 from workflow import catalogue, workdays
 from workflow.models import CalendarDay, CatalogueCategory, CatalogueEntry
 
@@ -13,7 +14,7 @@ class NoDeleteMixin:
 
 
 @admin.register(CatalogueCategory)
-class CatalogueCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CatalogueCategoryAdmin(NoDeleteMixin, PolicyAdmin):
     list_display = ["number", "name", "order", "is_moe"]
 
     def save_model(self, request, obj, form, change):
@@ -21,7 +22,7 @@ class CatalogueCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CatalogueEntry)
-class CatalogueEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CatalogueEntryAdmin(NoDeleteMixin, PolicyAdmin):
     list_display = ["code", "title", "category", "department", "applicable", "frequency", "active"]
     list_filter = ["category", "department", "applicable", "active"]
     search_fields = ["code", "title"]
@@ -31,7 +32,7 @@ class CatalogueEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(PolicyAdmin):
     list_display = ["date", "is_workday", "note", "source"]
     list_filter = ["is_workday", "source"]
     date_hierarchy = "date"

@@ -4,6 +4,7 @@ serialise. 403 = may not, 409 = not in this state, 400 = bad input (field → me
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -11,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import inputs
 from workflow import rules, services
 from workflow.access import item_for
 from workflow.exceptions import StateConflict
@@ -373,6 +375,8 @@ class NotificationListView(ServiceErrors, APIView):
         notes = Notification.objects.filter(user=request.user, read_at__isnull=True)
         ids = request.data.get("ids") if isinstance(request.data, dict) else None
         if ids is not None:
-            notes = notes.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+            if not isinstance(ids, list) or any(inputs.as_id(i) is None for i in ids):
+                raise DjangoValidationError({"ids": [_("Give a list of notification ids.")]})
+            notes = notes.filter(pk__in=[inputs.as_id(i) for i in ids])
         services.mark_read(list(notes), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ turn back into errors on these forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import InputPolicyForm
 from workflow.models import RefusalGround
 
 
@@ -36,7 +37,7 @@ def channel_choices():
     return [(code, names.get(code, code)) for code in accepted_codes()]
 
 
-class ItemForm(forms.Form):
+class ItemForm(InputPolicyForm, forms.Form):
     """Create (with a catalogue entry) or edit a draft. Fields are optional here so that the
     service's own messages (\"A title is required.\") are the ones people see."""
 
@@ -83,7 +84,7 @@ class ItemForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(InputPolicyForm, forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core import inputs
 from gongkai.env import env_int
 from policies.access import can, departments_where
 from workflow import notify, rules
@@ -54,6 +55,8 @@ EDITABLE_FIELDS = (
     "touches_state_secret",
 )
 TITLE_MAX = DisclosureItem._meta.get_field("title").max_length
+URL_MAX = DisclosureItem._meta.get_field("interpretation_url").max_length
+COMMENT_MAX = 10000
 
 
 def channel_codes():
@@ -113,7 +116,7 @@ def _as_channels(value, field, errors):
     return list(dict.fromkeys(value))  # keep order, drop duplicates
 
 
-def _clean_fields(data, errors, *, item=None):
+def _clean_fields(data, errors, *, actor, item=None):
     """Check and convert the editable fields present in `data`; returns {field: value}."""
     cleaned = {}
     for field in EDITABLE_FIELDS:
@@ -121,19 +124,19 @@ def _clean_fields(data, errors, *, item=None):
             continue
         value = data[field]
         if field == "title":
-            value = (value or "").strip() if isinstance(value, str) or value is None else None
-            if value is None:
-                errors.setdefault(field, []).append(_("Enter text."))
-            elif not value:
-                errors.setdefault(field, []).append(_("A title is required."))
-            elif len(value) > TITLE_MAX:
-                errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": TITLE_MAX})
-        elif field == "body":
-            if value is not None and not isinstance(value, str):
-                errors.setdefault(field, []).append(_("Enter text."))
-                continue
             try:
-                value = clean_body(value)
+                value = inputs.clean_text(value, max_length=TITLE_MAX)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+                continue
+            if not value:
+                errors.setdefault(field, []).append(_("A title is required."))
+        elif field == "body":
+            try:
+                value = inputs.check_body_size(clean_body(inputs.clean_text(value, multiline=True)))
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+                continue
             except ContentError as error:
                 errors.setdefault(field, []).append(str(error))
         elif field == "produced_on":
@@ -148,12 +151,17 @@ def _clean_fields(data, errors, *, item=None):
             if value in (None, ""):
                 value = None
             else:
-                pk = value.pk if isinstance(value, DisclosureItem) else value
-                value = DisclosureItem.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+                # Only an item the actor may see: a missing and a hidden id get the same answer.
+                pk = inputs.as_id(value.pk if isinstance(value, DisclosureItem) else value)
+                value = visible_items(actor).filter(pk=pk).first() if pk else None
                 if value is None or (item is not None and value.pk == item.pk):
                     errors.setdefault(field, []).append(_("Unknown disclosure item."))
         elif field == "interpretation_url":
-            value = (value or "").strip()
+            try:
+                value = inputs.clean_text(value, max_length=URL_MAX)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+                continue
             if value and not value.startswith(("http://", "https://", "/")):
                 errors.setdefault(field, []).append(_("Enter a web address (http:// or https://)."))
         cleaned[field] = value
@@ -290,13 +298,16 @@ def _records(item, kind):
 def create_item(*, actor, catalogue_entry, supersedes=None, **data):
     """A new draft from a catalogue entry of a department where `actor` drafts items."""
     errors = {}
+    if supersedes is not None and not isinstance(supersedes, DisclosureItem):
+        # Corrections start only through correct(), which checks the permission to correct.
+        raise ValidationError({"supersedes": [_("A correction is started from the published item.")]})
     entry = catalogue_entry
     if not isinstance(entry, CatalogueEntry):
         entry = None
         if catalogue_entry in (None, ""):
             errors["catalogue_entry"] = [_("Choose a catalogue entry.")]
-        elif str(catalogue_entry).isdigit():
-            entry = CatalogueEntry.objects.select_related("department").filter(pk=int(catalogue_entry)).first()
+        elif inputs.as_id(catalogue_entry):
+            entry = CatalogueEntry.objects.select_related("department").filter(pk=inputs.as_id(catalogue_entry)).first()
             if entry is None:
                 errors["catalogue_entry"] = [_("Unknown catalogue entry.")]
         else:
@@ -312,7 +323,7 @@ def create_item(*, actor, catalogue_entry, supersedes=None, **data):
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         errors["non_field_errors"] = [_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
-    cleaned = _clean_fields(data, errors)
+    cleaned = _clean_fields(data, errors, actor=actor)
     _errors(errors)
 
     due_on, provisional = disclosure_deadline(cleaned["produced_on"])
@@ -343,7 +354,7 @@ def edit_item(item, *, actor, **data):
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         errors["non_field_errors"] = [_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
-    cleaned = _clean_fields(data, errors, item=item)
+    cleaned = _clean_fields(data, errors, actor=actor, item=item)
     if "title" in cleaned and not cleaned["title"]:
         errors.setdefault("title", [_("A title is required.")])
     _errors(errors)
@@ -416,9 +427,10 @@ def remove_attachment(attachment, *, actor):
 
 
 def _comment(comment, *, required, errors):
-    comment = (comment or "").strip() if isinstance(comment, str) or comment is None else None
-    if comment is None:
-        errors.setdefault("comment", []).append(_("Enter text."))
+    try:
+        comment = inputs.clean_text(comment, multiline=True, max_length=COMMENT_MAX)
+    except ValidationError as error:
+        errors.setdefault("comment", []).extend(error.messages)
         return ""
     if required and not comment:
         errors.setdefault("comment", []).append(_("A comment is required."))

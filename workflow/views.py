@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import inputs
 from policies.access import departments_where
 from policies.models import Role
 from workflow import rules, services
@@ -107,7 +108,7 @@ def inbox(request):
 @require_POST
 def notifications_read(request):
     notes = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = [pk for pk in map(inputs.as_id, request.POST.getlist("id")) if pk]
     if ids:
         notes = notes.filter(pk__in=ids)
     services.mark_read(list(notes), actor=request.user)

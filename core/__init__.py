@@ -1,0 +1,1 @@
+"""Shared low-level pieces that every app may import (it imports no app)."""

@@ -1,0 +1,107 @@
+"""The input policy's first line (core.inputs): before any view runs, refuse a request whose query
+string, form fields or JSON body hold characters that no field may ever contain, or whose body is
+larger than the server accepts. The answer is a 400 (413 for size) that names the parameter: JSON
+under /api/, a page elsewhere."""
+
+import json
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.inputs import check_text
+
+_JSON_TYPES = ("application/json", "application/vnd.api+json")
+
+
+class Refused(Exception):
+    def __init__(self, errors, status=400):
+        self.errors = errors
+        self.status = status
+
+
+def _check_pairs(pairs, errors):
+    for key, values in pairs:
+        for text in [key, *values]:
+            if isinstance(text, str):
+                try:
+                    check_text(text, multiline=True)
+                except ValidationError as error:
+                    errors.setdefault(_safe_key(key), []).extend(error.messages)
+                    break
+
+
+def _safe_key(key):
+    """A parameter name fit to appear in the answer (a refused name is replaced)."""
+    try:
+        check_text(key, multiline=False)
+    except ValidationError:
+        return "non_field_errors"
+    return key[:100]
+
+
+def _walk(value, top, errors):
+    if isinstance(value, str):
+        try:
+            check_text(value, multiline=True)
+        except ValidationError as error:
+            errors.setdefault(top, []).extend(error.messages)
+            return False
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if not _walk(key, top, errors) or not _walk(inner, top, errors):
+                return False
+    elif isinstance(value, list):
+        for inner in value:
+            if not _walk(inner, top, errors):
+                return False
+    return True
+
+
+def _check_json(body, errors):
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return  # not JSON: the parser answers that
+    if isinstance(document, dict):
+        for key, value in document.items():
+            _walk(value, _safe_key(key) if isinstance(key, str) else "non_field_errors", errors)
+            if _safe_key(key) == "non_field_errors" and key:
+                errors.setdefault("non_field_errors", []).append(_("A field name contains a character that is not allowed."))
+    else:
+        _walk(document, "non_field_errors", errors)
+
+
+class InputPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            self._check(request)
+        except Refused as refused:
+            return self._refuse(request, refused)
+        return self.get_response(request)
+
+    def _check(self, request):
+        errors = {}
+        try:
+            _check_pairs(request.GET.lists(), errors)
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                content_type = request.content_type or ""
+                if content_type in _JSON_TYPES:
+                    _check_json(request.body, errors)
+                elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                    _check_pairs(request.POST.lists(), errors)
+        except RequestDataTooBig:
+            raise Refused({"non_field_errors": [_("The request is too large.")]}, status=413) from None
+        except TooManyFieldsSent:
+            raise Refused({"non_field_errors": [_("The request has too many fields.")]}) from None
+        if errors:
+            raise Refused(errors)
+
+    def _refuse(self, request, refused):
+        if request.path.startswith("/api/"):
+            return JsonResponse(refused.errors, status=refused.status, json_dumps_params={"ensure_ascii": False})
+        return render(request, "input_refused.html", {"errors": refused.errors}, status=refused.status)
