@@ -76,11 +76,18 @@ def _text(body):
 class CheckpointView(AuditAPIView):
     @extend_schema(
         summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
-        responses={(200, "text/plain"): OpenApiTypes.STR},
+        responses={(200, "text/plain"): OpenApiTypes.STR, (503, "text/plain"): OpenApiTypes.STR},
     )
     def get(self, request):
         # Signs a fresh checkpoint only if events arrived since the last one.
-        return _text(services.checkpoint(reason="api").note)
+        try:
+            return _text(services.checkpoint(reason="api").note)
+        except services.CheckpointRefused as error:
+            # The log no longer extends what was signed before: nothing new is signed (an alarm
+            # has been raised); a client must not take the stored checkpoints on trust now.
+            response = _text(f"refused to sign: {error}\n")
+            response.status_code = 503
+            return response
 
 
 class KeyView(AuditAPIView):
@@ -90,6 +97,15 @@ class KeyView(AuditAPIView):
     )
     def get(self, request):
         return _text(keys.verifier_key() + "\n")
+
+
+class KeyHistoryView(AuditAPIView):
+    @extend_schema(
+        summary="Every verifier key that signed this log's checkpoints, oldest first, the current one last",
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        return _text("".join(key + "\n" for key in keys.known_verifier_keys()))
 
 
 class InclusionProofView(AuditAPIView):

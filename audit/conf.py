@@ -6,13 +6,21 @@ AUDIT_SIGNING_KEY_FILE   PEM file with the key; default KEYS_DIR/audit-checkpoin
                          first use (development; never committed — var/ is ignored).
 AUDIT_LOG_ORIGIN         The checkpoint origin line and key name; default "<SITE_URL host>/audit".
 AUDIT_CHECKPOINT_INTERVAL  Seconds between periodic checkpoints (Celery beat); default 60.
+AUDIT_SIGNER_STATE_FILE  The last checkpoint this installation signed, kept outside the database;
+                         default VAR_DIR/audit-signer/<database>.txt. A new root is signed only with a
+                         valid consistency proof from it (audit/README.md, threat model).
+AUDIT_KEY_HISTORY_FILE   Verifier keys of retired signing keys, one a line (audit_rotate_key appends);
+                         default KEYS_DIR/audit-key-history.txt.
+AUDIT_KEY_HISTORY        More retired verifier keys, comma-separated (for keys given by environment).
 """
 
+import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.conf import settings
 
-from gongkai.env import env_int, env_str
+from gongkai.env import env_int, env_list, env_str
 
 
 def signing_key_text():
@@ -33,3 +41,23 @@ def origin():
 
 def checkpoint_interval():
     return env_int("AUDIT_CHECKPOINT_INTERVAL", 60)
+
+
+def signer_state_file():
+    configured = env_str("AUDIT_SIGNER_STATE_FILE")
+    if configured:
+        return Path(configured)
+    # One file per database, so a second database (a benchmark's, a test run's) never meets the
+    # checkpoint of another.
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-")[-80:] or "default"
+    return settings.VAR_DIR / "audit-signer" / f"{slug}.txt"
+
+
+def key_history_file():
+    return Path(env_str("AUDIT_KEY_HISTORY_FILE", str(settings.KEYS_DIR / "audit-key-history.txt")))
+
+
+def key_history_extra():
+    return env_list("AUDIT_KEY_HISTORY", [])

@@ -1,5 +1,6 @@
 """The checkpoint signing key: from AUDIT_SIGNING_KEY, or a PEM file outside the repository
-(generated into var/keys/ for development)."""
+(generated into var/keys/ for development), and the history of retired keys: checkpoints signed
+before a rotation keep verifying with the verifier key that signed them."""
 
 import base64
 import binascii
@@ -48,13 +49,22 @@ def _from_file(path: Path):
     return _from_text(path.read_text())
 
 
-@functools.cache
-def _load(text, path):
+@functools.lru_cache(maxsize=8)
+def _load(text, path, _mtime):
     return _from_text(text) if text else _from_file(Path(path))
 
 
+def _mtime(path):
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def signing_key() -> Ed25519PrivateKey:
-    return _load(conf.signing_key_text(), conf.signing_key_file())
+    # Keyed by the file's mtime too: after `audit_rotate_key` every process picks up the new key.
+    text, path = conf.signing_key_text(), conf.signing_key_file()
+    return _load(text, path, None if text else _mtime(path))
 
 
 def key_name():
@@ -64,3 +74,68 @@ def key_name():
 def verifier_key():
     """The public verifier key in signed-note form: NAME+KEYID+BASE64."""
     return note.verifier_key(key_name(), signing_key().public_key())
+
+
+def history():
+    """Verifier keys of retired signing keys, oldest first (AUDIT_KEY_HISTORY_FILE, then
+    AUDIT_KEY_HISTORY)."""
+    path = conf.key_history_file()
+    lines = path.read_text().splitlines() if path.exists() else []
+    keys_seen = []
+    for line in [*lines, *conf.key_history_extra()]:
+        line = line.strip()
+        if line and not line.startswith("#") and line not in keys_seen:
+            keys_seen.append(line)
+    return keys_seen
+
+
+def known_verifier_keys():
+    """Every key that ever signed this log's checkpoints: the history, then the current key."""
+    current = verifier_key()
+    return [key for key in history() if key != current] + [current]
+
+
+def open_checkpoint_note(text):
+    """The body of a checkpoint note signed by the current or a retired key; NoteError if none."""
+    error = None
+    for verifier in reversed(known_verifier_keys()):
+        try:
+            return note.open_note(text, verifier)
+        except note.NoteError as problem:
+            error = problem
+    raise error
+
+
+class RotationError(Exception):
+    """The key cannot be rotated here (one line for the operator)."""
+
+
+def rotate():
+    """Retire the current key into the history and write a new one in its place. Returns
+    (old verifier key, new verifier key). Only for a key kept in a file: a key given by
+    AUDIT_SIGNING_KEY is replaced in the environment (the old verifier goes in AUDIT_KEY_HISTORY)."""
+    if conf.signing_key_text():
+        raise RotationError(
+            "the signing key comes from AUDIT_SIGNING_KEY: put the new key there and add the old "
+            "verifier key to AUDIT_KEY_HISTORY"
+        )
+    old = verifier_key()
+    history_path = conf.key_history_file()
+    history_path.parent.mkdir(parents=True, exist_ok=True)
+    if old not in history():
+        with open(history_path, "a") as handle:
+            handle.write(old + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    path = Path(conf.signing_key_file())
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    temporary = path.with_name(path.name + ".new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return old, verifier_key()

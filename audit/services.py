@@ -10,7 +10,7 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit import context, keys, merkle, note
+from audit import context, keys, merkle, note, signer_state
 from audit.canonical import ZERO_HASH, canonical_bytes, leaf_hash, state_digest
 from audit.models import AuditCheckpoint, AuditEvent, AuditNode
 
@@ -229,24 +229,98 @@ def latest_checkpoint():
     return AuditCheckpoint.objects.order_by("-tree_size", "-id").first()
 
 
+class CheckpointRefused(Exception):
+    """The log does not extend a checkpoint this installation signed before: history was rewritten
+    (or the log rolled back). Nothing is signed; an alarm is raised."""
+
+
+def _kept_size(text):
+    try:
+        return note.parse_checkpoint(keys.open_checkpoint_note(text))[1]
+    except note.NoteError:
+        return None
+
+
+def _anchors():
+    """Checkpoints a new root must extend, as [(what, size, root bytes)]: the one kept outside the
+    database, and the latest stored one that carries our signature."""
+    anchors = []
+    kept = signer_state.read()
+    if kept:
+        try:
+            _origin, size, kept_root = note.parse_checkpoint(keys.open_checkpoint_note(kept))
+        except note.NoteError as error:
+            raise CheckpointRefused(f"the checkpoint kept outside the database does not verify: {error}") from None
+        anchors.append(("the checkpoint kept outside the database", size, kept_root))
+    latest = latest_checkpoint()
+    if latest is not None:
+        try:
+            _origin, size, stored_root = note.parse_checkpoint(keys.open_checkpoint_note(latest.note))
+        except note.NoteError:
+            pass  # not ours: audit_verify reports it; it anchors nothing
+        else:
+            anchors.append((f"stored checkpoint {latest.pk}", size, stored_root))
+    return anchors
+
+
+def _check_extends(anchors, size, tree_root):
+    for what, anchor_size, anchor_root in anchors:
+        if anchor_size > size:
+            raise CheckpointRefused(f"the log has {size} events but {what} covers {anchor_size}")
+        if anchor_size == size:
+            if anchor_root != tree_root:
+                raise CheckpointRefused(f"{what} signed another root for the same {size} events")
+            continue
+        if anchor_size == 0:
+            continue
+        try:
+            merkle.verify_consistency(anchor_size, size, anchor_root, tree_root, consistency_proof(anchor_size, size))
+        except (merkle.ProofError, TreeError) as error:
+            raise CheckpointRefused(
+                f"the log at {size} events does not extend {what} at {anchor_size} events: {error}"
+            ) from None
+
+
+def _keep_outside(checkpoint_row):
+    if _kept_size(checkpoint_row.note) == checkpoint_row.tree_size:  # only a note we signed
+        signer_state.keep(checkpoint_row.note, checkpoint_row.tree_size, _kept_size)
+
+
 def checkpoint(*, reason):
     """Sign a checkpoint for the log as it is now (in this transaction) and store it; returns the
     AuditCheckpoint. If the latest checkpoint already covers every event, that one is returned.
     Call it at publication (reason="publication") so the record can cite a checkpoint that covers
-    its events."""
-    with transaction.atomic():
-        _lock_chain_head()  # no append can slip in between the size and the root
-        size = tree_size()
-        latest = latest_checkpoint()
-        if latest is not None and latest.tree_size == size:
-            return latest
-        tree_root = root(size)
-        origin = keys.key_name()
-        body = note.checkpoint_body(origin, size, tree_root)
-        signed = note.sign(body, origin, keys.signing_key())
-        return AuditCheckpoint.objects.create(
-            tree_size=size, root_hash=tree_root.hex(), note=signed, reason=reason[:64], created_at=timezone.now()
-        )
+    its events.
+
+    A new root is signed only if the log extends (RFC 9162 consistency proof) both the checkpoint
+    kept outside the database and the latest stored one; otherwise CheckpointRefused is raised and
+    the `checkpoint_refused` signal tells whoever raises the alarm (the operations app)."""
+    try:
+        with transaction.atomic():
+            _lock_chain_head()  # no append can slip in between the size and the root
+            size = tree_size()
+            latest = latest_checkpoint()
+            if latest is not None and latest.tree_size == size and _kept_size(latest.note) == size:
+                if not signer_state.read():
+                    # Nothing kept yet (an installation from before the file existed): keep it now.
+                    transaction.on_commit(lambda: _keep_outside(latest))
+                return latest
+            tree_root = root(size)
+            _check_extends(_anchors(), size, tree_root)
+            origin = keys.key_name()
+            body = note.checkpoint_body(origin, size, tree_root)
+            signed = note.sign(body, origin, keys.signing_key())
+            row = AuditCheckpoint.objects.create(
+                tree_size=size, root_hash=tree_root.hex(), note=signed, reason=reason[:64], created_at=timezone.now()
+            )
+            # Only once it has committed: a rolled-back checkpoint must never become the anchor.
+            transaction.on_commit(lambda: _keep_outside(row))
+            return row
+    except CheckpointRefused as error:
+        from audit.signals import checkpoint_refused
+
+        checkpoint_refused.send(sender=CheckpointRefused, reason=reason, message=str(error))
+        raise
 
 
 def checkpoint_covering(seq):

@@ -1,9 +1,13 @@
 """Authentication events. Each is recorded in the transaction of the request that caused it."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from audit.services import record
+
+# Sent when the signer refuses to sign a root that does not extend its earlier checkpoints
+# (kwargs: reason, message). The operations app turns it into an alarm for auditors and the office.
+checkpoint_refused = Signal()
 
 
 @receiver(user_logged_in)

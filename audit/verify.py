@@ -8,6 +8,7 @@ combined into the upper levels of the tree, which are compared with the stored n
 the roots of the checkpoints. Big logs spread the chunks over worker processes (one DB connection
 each); small ones, and calls inside a transaction, run them in order in this process."""
 
+import datetime
 import hashlib
 import json
 import multiprocessing
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, connections
 
-from audit import keys, merkle, note
+from audit import keys, merkle, note, signer_state
 from audit.canonical import ZERO_HASH
 from audit.models import AuditCheckpoint
 
@@ -34,6 +35,8 @@ class Result:
     root: str = ""
     first_bad_seq: int | None = None
     checkpoints_verified: int = 0
+    unanchored: bool = False
+    columns_differ: list = field(default_factory=list)  # seqs whose filter columns differ from the text
     problems: list = field(default_factory=list)
 
     def fail(self, seq, message):
@@ -49,26 +52,80 @@ class Result:
             "root": self.root,
             "first_bad_seq": self.first_bad_seq,
             "checkpoints_verified": self.checkpoints_verified,
+            "unanchored": self.unanchored,
+            "columns_differ": self.columns_differ[:100],
+            "problems": self.problems[:100],
         }
 
 
+KEPT = "kept outside the database"
+
+
 def _signed_checkpoints(result):
-    """Stored checkpoints whose signature verifies, as {size: [(id, root bytes)]}; others fail."""
-    verifier = keys.verifier_key()
+    """Stored checkpoints whose signature verifies (current key or one from the key history), and
+    the checkpoint the signer kept outside the database, as {size: [(id, root bytes)]}; others
+    fail. Stored checkpoints are signed in order, so their sizes never go backwards."""
     origin = keys.key_name()
-    by_size = {}
-    for row in AuditCheckpoint.objects.order_by("tree_size", "id"):
+    by_size, largest = {}, None
+    notes = [(row.id, row.note, row.tree_size, row.root_hash) for row in AuditCheckpoint.objects.order_by("id")]
+    kept = signer_state.read()
+    for checkpoint_id, text, stored_size, stored_root in notes + ([(KEPT, kept, None, None)] if kept else []):
+        label = "the checkpoint " + KEPT if checkpoint_id == KEPT else f"checkpoint {checkpoint_id}"
         try:
-            body = note.open_note(row.note, verifier)
+            body = keys.open_checkpoint_note(text)
             note_origin, size, root = note.parse_checkpoint(body)
         except note.NoteError as error:
-            result.fail(None, f"checkpoint {row.id}: {error}")
+            result.fail(None, f"{label}: {error}")
             continue
-        if note_origin != origin or size != row.tree_size or root.hex() != row.root_hash:
-            result.fail(None, f"checkpoint {row.id}: its row does not match its signed note")
+        if note_origin != origin or (stored_size is not None and (size != stored_size or root.hex() != stored_root)):
+            result.fail(None, f"{label}: its row does not match its signed note")
             continue
-        by_size.setdefault(size, []).append((row.id, root))
+        if checkpoint_id != KEPT:
+            if largest is not None and size < largest[1]:
+                result.fail(None, f"checkpoint {checkpoint_id} covers {size} events, fewer than checkpoint {largest[0]} signed before it ({largest[1]})")
+            largest = max(largest or (checkpoint_id, size), (checkpoint_id, size), key=lambda pair: pair[1])
+        by_size.setdefault(size, []).append((checkpoint_id, root))
     return by_size
+
+
+_COLUMNS = "action, actor_id, actor_username, object_type, object_id, department, recorded_at"
+
+
+def _dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _time_text(recorded_at):
+    if isinstance(recorded_at, str):  # SQLite through a raw cursor
+        recorded_at = datetime.datetime.fromisoformat(recorded_at)
+    if recorded_at.tzinfo is None:
+        recorded_at = recorded_at.replace(tzinfo=datetime.timezone.utc)
+    return recorded_at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _columns_match(canonical, columns):
+    """Do the copied filter columns say what the event text says? Fast path on the sorted keys
+    (action and actor come first; department, object and time are the last keys whose names can
+    occur only at the top level after `data`); otherwise parse the text."""
+    action, actor_id, username, object_type, object_id, department, recorded_at = columns
+    time_text = _time_text(recorded_at)
+    head = f'{{"action":{_dumps(action)},"actor":{{"id":{_dumps(actor_id)},"username":{_dumps(username)}}},'
+    at = canonical.rfind(',"department":')
+    tail = f',"department":{_dumps(department)},"object":{{"id":{_dumps(object_id)},"type":{_dumps(object_type)},"version":'
+    if canonical.startswith(head) and at > 0 and canonical.startswith(tail, at) and canonical.endswith(f'"time":"{time_text}"}}'):
+        return True
+    try:
+        document = json.loads(canonical)
+        return (
+            document["action"] == action
+            and document["actor"] == {"id": actor_id, "username": username}
+            and document["department"] == department
+            and document["object"]["type"] == object_type
+            and document["object"]["id"] == object_id
+            and document["time"] == time_text
+        )
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _names_position(canonical, seq, prev):
@@ -97,7 +154,7 @@ def verify_chunk(start, end, snapshot_at, first_chunk_row_floor=False):
     """Check leaves start+1..end (seq numbers; start is a multiple of CHUNK). Returns
     (problem or None, local stack of subtree hashes, {size: local stack at that size}, rows seen)."""
     sha256, node_hash = hashlib.sha256, merkle.node_hash
-    stack, snapshots, problem = [], {}, None
+    stack, snapshots, problem, columns_differ = [], {}, None, []
     expected = start + 1
     with connection.cursor() as cursor:
         if start == 0:
@@ -109,7 +166,7 @@ def verify_chunk(start, end, snapshot_at, first_chunk_row_floor=False):
             last_hex, after = (row[0] if row else ""), start
         while after < end:
             cursor.execute(
-                "SELECT seq, canonical, leaf_hash, prev_hash FROM audit_auditevent WHERE seq > %s AND seq <= %s "
+                f"SELECT seq, canonical, leaf_hash, prev_hash, {_COLUMNS} FROM audit_auditevent WHERE seq > %s AND seq <= %s "
                 "ORDER BY seq LIMIT %s",
                 [after, end, FETCH],
             )
@@ -124,7 +181,9 @@ def verify_chunk(start, end, snapshot_at, first_chunk_row_floor=False):
             stored_nodes = {}
             for upto, level, value in cursor.fetchall():
                 stored_nodes.setdefault(upto, []).append((level, value))
-            for seq, canonical, stored_leaf, prev in rows:
+            for seq, canonical, stored_leaf, prev, *columns in rows:
+                if seq == expected and not _columns_match(canonical, columns):
+                    columns_differ.append(seq)
                 leaf = sha256(b"\x00" + canonical.encode()).digest()
                 if problem is None:
                     if seq != expected:
@@ -151,7 +210,7 @@ def verify_chunk(start, end, snapshot_at, first_chunk_row_floor=False):
             after = rows[-1][0]
     if problem is None and expected - 1 != end:
         problem = (expected, f"expected event {expected}, found none")
-    return problem, stack, snapshots, expected - 1 - start
+    return problem, stack, snapshots, expected - 1 - start, columns_differ
 
 
 def _chunk_job(args):
@@ -174,6 +233,7 @@ def verify_log(workers=None):
     """Recompute everything from the rows; returns a Result (ok, size, root, first_bad_seq, …)."""
     result = Result()
     checkpoints = _signed_checkpoints(result)
+    anchored = any(size > 0 for size in checkpoints)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent")
         bound = cursor.fetchone()[0]
@@ -202,8 +262,11 @@ def verify_log(workers=None):
 
     chunk_stack = []  # compact range over the chunks (complete chunks sit at levels >= CHUNK_LEVEL)
     good_checkpoint_size, broken, size = 0, False, 0
-    for (start, end, _, _), (problem, stack, snapshots, rows) in zip(jobs, outcomes):
+    for (start, end, _, _), (problem, stack, snapshots, rows, columns_differ) in zip(jobs, outcomes):
         size += rows
+        for seq in columns_differ:
+            result.columns_differ.append(seq)
+            result.fail(seq, "the stored filter columns (actor, action, object, department, time) differ from the event text")
         if problem and not broken:
             result.fail(*problem)
             broken = True
@@ -211,7 +274,7 @@ def verify_log(workers=None):
             tree_root = _fold(chunk_stack + snapshots[checkpoint_size])
             for checkpoint_id, signed_root in checkpoints.pop(checkpoint_size):
                 if signed_root == tree_root:
-                    result.checkpoints_verified += 1
+                    result.checkpoints_verified += checkpoint_id != KEPT
                     good_checkpoint_size = checkpoint_size
                 elif not broken:
                     result.fail(good_checkpoint_size + 1, f"checkpoint {checkpoint_id} signed another root for size {checkpoint_size}")
@@ -237,9 +300,13 @@ def verify_log(workers=None):
         elif checkpoint_size == 0:
             for checkpoint_id, signed_root in checkpoints[0]:
                 if signed_root == merkle.EMPTY_ROOT:
-                    result.checkpoints_verified += 1
+                    result.checkpoints_verified += checkpoint_id != KEPT
                 else:
                     result.fail(1, f"checkpoint {checkpoint_id} signed another root for the empty log")
     if not broken and (upper_nodes or max_node > size):
         result.fail(size + 1, "Merkle subtrees exist for events that are missing")
+    if size and not anchored:
+        # Nothing signed covers the log: a rewrite with the checkpoints deleted looks like this.
+        result.unanchored = True
+        result.problems.append("unanchored: no signed checkpoint covers any of the log's events")
     return result

@@ -48,3 +48,10 @@ def verifier_key():
     from audit import keys
 
     return keys.verifier_key()
+
+
+def open_checkpoint_note(text):
+    """The body of a checkpoint note signed by the log's current or a retired key (NoteError)."""
+    from audit import keys
+
+    return keys.open_checkpoint_note(text)

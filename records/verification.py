@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from records.rendering import PROOF_ATTACHMENT_NAME
-from records.transparency import open_signed_note, parse_checkpoint, verify_inclusion
+from records.transparency import parse_checkpoint, verify_inclusion
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _check_proofs(reader, verdict):
         verdict.fail("no_proof")
         return
     try:
-        body = open_signed_note(note, audit_link.verifier_key())
+        body = audit_link.open_checkpoint_note(note)
         origin, size, root = parse_checkpoint(body)
     except (ValueError, KeyError, TypeError):
         verdict.fail("checkpoint_invalid")

@@ -68,6 +68,13 @@ def _fail_missing_service(request):
     pytest.fail(f"{reason}, and GONGKAI_REQUIRE_SERVICES=1 forbids skipping")
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_signer_state(tmp_path, monkeypatch):
+    """Each test's database starts from the seed, so each keeps its own copy of the last signed
+    checkpoint (audit.signer_state); worker processes started by the test inherit it."""
+    monkeypatch.setenv("AUDIT_SIGNER_STATE_FILE", str(tmp_path / "audit-signer-state.txt"))
+
+
 # Tests hash many passwords; a fast hasher keeps them quick (set before any hashing happens).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
