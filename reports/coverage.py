@@ -121,16 +121,44 @@ def _person(user):
     return user.get_full_name() or user.get_username()
 
 
-def _reviewers(item_ids):
-    """{item id: [(label, name)]}: who cleared confidentiality and who approved publication."""
+def _reviewers(items):
+    """{item id: [(label, name)]}: who cleared confidentiality and who approved publication.
+    `items` is a query of the items (a subquery, not thousands of parameters)."""
+    from django.contrib.auth import get_user_model
+
     labels = {Step.Action.CLEAR: "保密审查", Step.Action.PUBLISH: "审核发布"}
+    steps = list(
+        Step.objects.filter(item__in=items.values("pk"), action__in=list(labels))
+        .order_by("created_at", "id").values_list("item_id", "action", "actor_id")
+    )
+    people = get_user_model().objects.in_bulk({actor for _item, _action, actor in steps if actor})
     result = defaultdict(list)
-    steps = Step.objects.filter(item__in=item_ids, action__in=list(labels)).select_related("actor").order_by("created_at", "id")
-    for step in steps:
-        pair = (labels[step.action], _person(step.actor))
-        if pair not in result[step.item_id]:
-            result[step.item_id].append(pair)
+    for item_id, action, actor_id in steps:
+        pair = (labels[action], _person(people.get(actor_id)))
+        if pair not in result[item_id]:
+            result[item_id].append(pair)
     return result
+
+
+class _Catalogue:
+    """The catalogue and departments, read once and attached to each item (what select_related
+    would build again for every row)."""
+
+    def __init__(self, entries):
+        from policies.models import Department
+
+        self.entries = {entry.pk: entry for entry in entries}
+        self.departments = {d.pk: d for d in Department.objects.all()}
+        missing = CatalogueEntry.objects.exclude(pk__in=list(self.entries)).select_related("category", "department")
+        self.all_entries = {**{e.pk: e for e in missing}, **self.entries}
+
+    def attach(self, items):
+        entry_field = DisclosureItem._meta.get_field("catalogue_entry")
+        department_field = DisclosureItem._meta.get_field("department")
+        for item in items:
+            entry_field.set_cached_value(item, self.all_entries[item.catalogue_entry_id])
+            department_field.set_cached_value(item, self.departments[item.department_id])
+        return list(items)
 
 
 def build(date_from, date_to, *, today=None, department=None):
@@ -143,25 +171,23 @@ def build(date_from, date_to, *, today=None, department=None):
         .select_related("category", "department")
         .order_by("category__order", "category__number", "order", "code")
     )
-    items = DisclosureItem.objects.select_related("department", "catalogue_entry__category", "catalogue_entry__department")
+    catalogue = _Catalogue(entries)
+    items = DisclosureItem.objects.defer("body")
     if department is not None:
         entries = [e for e in entries if e.department_id == department.pk]
         items = items.filter(Q(department=department) | Q(catalogue_entry__department=department))
     start, end, after_as_of = _midnight(date_from), _midnight(date_to + datetime.timedelta(days=1)), _midnight(as_of + datetime.timedelta(days=1))
-    published = list(
-        items.filter(state__in=PUBLIC_STATES, published_at__gte=start, published_at__lt=end)
-        .order_by("published_at", "id")
-    )
-    unfinished = list(
+    published_query = items.filter(state__in=PUBLIC_STATES, published_at__gte=start, published_at__lt=end)
+    published = catalogue.attach(published_query.order_by("published_at", "id"))
+    unfinished = catalogue.attach(
         items.filter(produced_on__lte=as_of)
         .filter(Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__gte=after_as_of))
         .order_by("due_on", "id")
     )
-    refused = list(
-        items.filter(state="refused", updated_at__gte=start, updated_at__lt=end).order_by("updated_at", "id")
-    )
-    placements = placements_for(published)
-    reviewers = _reviewers([i.pk for i in published + refused])
+    refused_query = items.filter(state="refused", updated_at__gte=start, updated_at__lt=end)
+    refused = catalogue.attach(refused_query.order_by("updated_at", "id"))
+    placements = placements_for(published, among=published_query)
+    reviewers = _reviewers(published_query | refused_query)
     dues = [i.due_on for i in published + unfinished]
     calendar = _Calendar(min(dues), max([as_of, date_to, *dues])) if dues else None
 

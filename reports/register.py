@@ -1,13 +1,11 @@
 """The register (信息公开执行情况登记表): the coverage rows as a table with the columns of rules.md,
-written to .xlsx with openpyxl (Chinese headers, frozen header row, widths that fit), plus a second
-sheet counting publications per channel."""
+written to .xlsx with XlsxWriter, streamed (Chinese headers, frozen header row, widths that fit),
+plus a second sheet counting publications per channel."""
 
 import io
 import unicodedata
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from portal.channels import period_counts
 from reports import coverage
@@ -73,47 +71,41 @@ def _display_width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def workbook(cov):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "登记表"
+def write_xlsx(cov, out):
+    """Write the register to `out` (a path or a binary file) with XlsxWriter in constant-memory
+    mode: rows are streamed to disk as they are written, each cell refers to one of two shared
+    formats, so time and memory grow with the rows and nothing else."""
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_urls": False, "strings_to_numbers": False})
+    header = book.add_format({"bold": True, "bg_color": "#F2DCDB", "pattern": 1, "align": "center", "valign": "vcenter"})
+    body = book.add_format({"valign": "top", "text_wrap": True})
     rows = table(cov)
-    for line in rows:
-        sheet.append(line)
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="F2DCDB")
-    for cell in sheet[1]:
-        cell.font, cell.fill = header_font, header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(HEADERS, start=1):
-        widest = max(
-            max((_display_width(part) for part in str(line[index - 1]).split("\n")), default=0) for line in rows
-        )
-        sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, MAX_WIDTH.get(header, 60))
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet = book.add_worksheet("登记表")
+    for index, name in enumerate(HEADERS):
+        widest = max(max((_display_width(part) for part in str(line[index]).split("\n")), default=0) for line in rows)
+        sheet.set_column(index, index, min(widest + 2, MAX_WIDTH.get(name, 60)))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows) - 1, len(HEADERS) - 1)
+    sheet.write_row(0, 0, rows[0], header)
+    for number, line in enumerate(rows[1:], start=1):
+        sheet.write_row(number, 0, line, body)
 
-    counts = book.create_sheet("公开途径统计")
-    for line in channel_table(cov):
-        counts.append(line)
-    for cell in counts[1]:
-        cell.font, cell.fill = header_font, header_fill
-    counts.freeze_panes = "A2"
-    counts.column_dimensions["A"].width = 36
-    counts.column_dimensions["B"].width = 10
-    title = book.create_sheet("说明")
-    title.append(["统计期间", f"{cov.date_from:%Y-%m-%d} 至 {cov.date_to:%Y-%m-%d}"])
-    title.append(["统计截至", f"{cov.as_of:%Y-%m-%d}"])
-    title.append(["按时标准", "信息制作完成或获取之日起20个工作日内公开（节假日及调休按学校工作日历）"])
-    title.column_dimensions["A"].width = 12
-    title.column_dimensions["B"].width = 80
-    return book
+    counts = book.add_worksheet("公开途径统计")
+    counts.set_column(0, 0, 36)
+    counts.set_column(1, 1, 10)
+    counts.freeze_panes(1, 0)
+    for number, line in enumerate(channel_table(cov)):
+        counts.write_row(number, 0, line, header if number == 0 else None)
+    notes = book.add_worksheet("说明")
+    notes.set_column(0, 0, 12)
+    notes.set_column(1, 1, 80)
+    notes.write_row(0, 0, ["统计期间", f"{cov.date_from:%Y-%m-%d} 至 {cov.date_to:%Y-%m-%d}"])
+    notes.write_row(1, 0, ["统计截至", f"{cov.as_of:%Y-%m-%d}"])
+    notes.write_row(2, 0, ["按时标准", "信息制作完成或获取之日起20个工作日内公开（节假日及调休按学校工作日历）"])
+    book.close()
 
 
 def xlsx_bytes(cov):
     buffer = io.BytesIO()
-    workbook(cov).save(buffer)
+    write_xlsx(cov, buffer)
     return buffer.getvalue()
 
