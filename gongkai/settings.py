@@ -29,6 +29,12 @@ def _development_secret_key():
     return path.read_text().strip()
 
 
+def _bootstrap_dir():
+    import bootstrap_wrapper
+
+    return str(bootstrap_wrapper.get_bootstrap_dir())
+
+
 SECRET_KEY = env_str("SECRET_KEY") or _development_secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -92,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "gongkai.context_processors.site",
+                "gongkai.context_processors.navigation",
             ],
         },
     },
@@ -152,7 +159,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Bootstrap's compiled files come from a pinned PyPI package (bootstrap-wrapper) and are served as our
+# own static files under static/vendor/bootstrap/ — never from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", _bootstrap_dir())]
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the web root, served only through permission checks
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

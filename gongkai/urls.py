@@ -22,4 +22,7 @@ urlpatterns = [
     path("", include("portal.urls")),  # the public site: /, /category/…, /items/…, /search/, /feed/
 ]
 
-handler404 = "portal.views.not_found"  # the public site's page, for hidden and missing alike
+# Our own error pages (Chinese first, with a way back) everywhere, viewflow's views included.
+handler403 = "gongkai.views.permission_denied"
+handler404 = "gongkai.views.page_not_found"  # public wording on the public site; hidden and missing alike
+handler500 = "gongkai.views.server_error"

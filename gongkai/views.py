@@ -1,5 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from gongkai.context_processors import is_staff_path
 
 from policies.access import roles_of
 
@@ -11,3 +19,41 @@ def home(request):
     context = {"memberships": roles_of(request.user), **inbox_context(request.user, limit=10)}
     return render(request, "home.html", context)
 
+
+
+# Our own error pages (gongkai.urls handler403/404/500), Chinese first, each with a way back. They
+# replace Django's and viewflow's (viewflow ships an English 403.html with "log in as another user").
+# On the staff side a missing page and a page this user may not see read the same ("not found or no
+# access"), so an outsider learns nothing about what exists; the public site keeps its own wording.
+
+
+def _back_url(request):
+    """Where "back" goes: the previous page on this site, else the user's home."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) and referer != request.build_absolute_uri():
+        return referer
+    return reverse("home") if request.user.is_authenticated else "/"
+
+
+def permission_denied(request, exception=None):
+    reason = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str | Promise):
+        reason = str(exception.args[0])
+        # A library's untranslated English reason is no help on a Chinese page: show ours only.
+        if translation.get_language().startswith("zh") and reason.isascii():
+            reason = ""
+    context = {"reason": reason, "back_url": _back_url(request)}
+    return render(request, "403.html", context, status=403)
+
+
+def page_not_found(request, exception=None):
+    if is_staff_path(request.path) and request.user.is_authenticated:
+        return render(request, "404_staff.html", {"back_url": _back_url(request)}, status=404)
+    return render(request, "portal/404.html", {"public_section": ""}, status=404)
+
+
+def server_error(request):
+    try:
+        return render(request, "500.html", {"back_url": "/"}, status=500)
+    except Exception:  # the database or a template may be what failed: say it plainly
+        return HttpResponseServerError(_("The server had a problem. Please try again later.") + ' <a href="/">/</a>')

@@ -67,15 +67,23 @@ def cached_page(render_body):
                 title, body = _body(key, render_body, request, *args, **kwargs)
                 page = render_to_string(
                     "portal/page.html",
-                    {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER},
+                    {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER,
+                     "public_section": _section(request)},
                     request=request,
                 )
                 cache.put(page_key, page)
             return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
         title, body = _body(key, render_body, request, *args, **kwargs)
-        return render(request, "portal/page.html", {"page_title": title, "page_body": body})
+        return render(request, "portal/page.html",
+                      {"page_title": title, "page_body": body, "public_section": _section(request)})
 
     return view
+
+
+def _section(request):
+    """The public menu entry a page belongs to (public_base.html highlights it)."""
+    name = request.resolver_match.url_name if request.resolver_match else ""
+    return {"index": "index", "search": "search"}.get(name, name)
 
 
 def _body(key, render_body, request, *args, **kwargs):
@@ -152,7 +160,8 @@ def index(request):
     latest = list(listed_items()[:10])
     body = render_to_string(
         "portal/index.html",
-        {"categories": categories_with_counts(), "latest": latest, **_choices()},
+        # The filter form's choices first: their "categories" must not replace the counted ones.
+        {**_choices(), "category_counts": categories_with_counts(), "latest": latest},
         request=None,
     )
     return _("Information disclosure column"), body

@@ -72,5 +72,6 @@ def test_anonymous_visitor_journey(page, site):
     # English through the language menu.
     page.goto("/")
     page.select_option("select[name=language]", "en")
+    page.click(".lang-menu button[type=submit]")  # no switch-on-change: the user confirms
     page.wait_for_selector("text=Information disclosure column")
     assert "Latest publications" in page.inner_text("main")
