@@ -64,3 +64,21 @@ class EvaluationForm(InputPolicyForm, forms.Form):
     participants = forms.IntegerField(label=_("participants"), min_value=1)
     satisfied = forms.IntegerField(label=_("satisfied"), min_value=0)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.filter(active=True))
+
+
+class DraftForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[(v, l) for v, l in InformationRequest.Outcome.choices if v not in ("unclear", "withdrawn")],
+    )
+    refusal_ground = forms.ChoiceField(label=_("ground"), choices=[("", "—")] + RefusalGround.choices, required=False)
+    referred_to = forms.CharField(label=_("body referred to"), max_length=200, required=False)
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)

@@ -2,13 +2,21 @@
 audited in one transaction. Errors: PermissionDenied, ValidationError (field → messages),
 workflow.exceptions.StateConflict when the request's status does not allow the step."""
 
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from foi.models import Complaint, Evaluation, InformationRequest
+from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
 from gongkai.env import env_int
 from workflow.exceptions import StateConflict
 from workflow.models import RefusalGround
@@ -17,9 +25,19 @@ from workflow.workdays import add_working_days, working_days_between
 # rules.md: reply within 15 working days of receipt; up to 15 more with the office head's approval.
 REPLY_WORKING_DAYS = env_int("FOI_REPLY_WORKING_DAYS", 15)
 MAX_EXTENSION_WORKING_DAYS = env_int("FOI_MAX_EXTENSION_WORKING_DAYS", 15)
+# The public forms: submissions (applications, complaints, corrections) and status look-ups per
+# sender address and hour, attachments per application and their size.
+PUBLIC_SUBMISSIONS_PER_HOUR = env_int("FOI_PUBLIC_SUBMISSIONS_PER_HOUR", 5)
+PUBLIC_LOOKUPS_PER_HOUR = env_int("FOI_PUBLIC_LOOKUPS_PER_HOUR", 30)
+PUBLIC_ATTACHMENTS = env_int("FOI_PUBLIC_ATTACHMENTS", 3)
+PUBLIC_ATTACHMENT_MAX_BYTES = env_int("FOI_PUBLIC_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# Identity data of closed requests and complaints is erased this many days after they close.
+RETENTION_DAYS = env_int("FOI_RETENTION_DAYS", 365 * 3)
 
 Status, Outcome = InformationRequest.Status, InformationRequest.Outcome
 PAUSED = (Status.AWAITING_CORRECTION, Status.AWAITING_THIRD_PARTY)
+LIMITS = {"applicant_name": 200, "id_number": 40, "phone": 40, "email": 200, "postal_address": 300, "description": 5000,
+          "name": 200, "summary": 5000, "correction": 5000, "answer": 10000, "note": 2000, "reason": 300, "referred_to": 200}
 
 
 def may_manage(user):
@@ -55,6 +73,9 @@ def _state(req):
         "outcome": req.outcome,
         "refusal_ground": req.refusal_ground,
         "answered_on": req.answered_on.isoformat() if req.answered_on else None,
+        "received_on": req.received_on.isoformat(),
+        "department": req.department.code if req.department_id else "",
+        "draft": req.draft_state,
     }
 
 
@@ -79,6 +100,338 @@ def _next_number(year):
     prefix = f"{year}-"
     taken = InformationRequest.objects.filter(number__startswith=prefix).count()
     return f"{prefix}{taken + 1:03d}"
+
+
+class RateLimited(Exception):
+    """Too many submissions or look-ups from one address: try again later."""
+
+
+def may_handle_for_department(user, req, codename):
+    """The liaison (draft_items) or head (approve_items) of the request's assigned department."""
+    from policies.access import can
+
+    return bool(req.department_id) and can(user, codename, req.department)
+
+
+def may_see(user, req):
+    """The office (and read-only auditors and leaders) see every request; a department sees only
+    the requests assigned to it."""
+    return may_view(user) or may_handle_for_department(user, req, "view_items")
+
+
+def requests_for(user):
+    """The requests this user may see."""
+    from policies.access import departments_where
+
+    if may_view(user):
+        return InformationRequest.objects.all()
+    if not user.is_authenticated:
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(department__in=departments_where(user, "view_items"))
+
+
+# --- the public side: codes, rate limits, clean text -------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def new_access_code():
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _code_digest(number, code):
+    normalised = re.sub(r"[^0-9A-Z]", "", (code or "").upper())
+    return salted_hmac("foi.access-code", f"{number}:{normalised}", algorithm="sha256").hexdigest()
+
+
+def address_digest(address):
+    """A keyed digest of the sender's address: rate limits need no stored IP address."""
+    return salted_hmac("foi.address", address or "", algorithm="sha256").hexdigest()
+
+
+def count_attempt(kind, address, *, limit):
+    """Count one attempt on a public form and refuse it past `limit` per hour from that address.
+    The rows are shared by every web process (the database is the one counter)."""
+    digest = address_digest(address)
+    since = timezone.now() - datetime.timedelta(hours=1)
+    with transaction.atomic():
+        recent = PublicSubmission.objects.filter(address_digest=digest, kind=kind, at__gte=since).count()
+        if recent >= limit:
+            raise RateLimited
+        PublicSubmission.objects.create(kind=kind, address_digest=digest)
+    # Old rows are only needed for an hour.
+    PublicSubmission.objects.filter(at__lt=since - datetime.timedelta(days=1)).delete()
+
+
+def clean_text(value, field, errors, *, required=True, multiline=False):
+    """Public input: normalised (NFC), no control or direction characters, within its length."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFC", value or "").strip()
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        bad = CONTROL.search(value.replace("\n", "").replace("\t", ""))
+    else:
+        bad = CONTROL.search(value) or "\n" in value or "\t" in value
+    if bad:
+        errors[field] = [_("Control characters are not allowed.")]
+    elif required and not value:
+        errors[field] = [_("This field is required.")]
+    elif len(value) > LIMITS.get(field, 200):
+        errors[field] = [_("At most %(n)d characters.") % {"n": LIMITS.get(field, 200)}]
+    return value
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_resident_id(number):
+    """An 18-character resident identity number with its ISO 7064 check character."""
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def _numbered_create(model, prefix, build):
+    """Create a row with the next number under `prefix`; a concurrent creator taking the same
+    number makes this one try the next."""
+    taken = model.objects.filter(number__startswith=prefix).count()
+    for attempt in range(20):
+        number = f"{prefix}{taken + 1 + attempt:03d}"
+        try:
+            with transaction.atomic():
+                return build(number)
+        except IntegrityError:
+            if not model.objects.filter(number=number).exists():
+                raise
+    raise RuntimeError("no free number")
+
+
+@transaction.atomic
+def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
+                  description, form_wanted, delivery, about_own_information=False, files=()):
+    """An application from the public site (no account). Returns (request, access code): the code is
+    shown once and only its digest is kept. The reply clock starts when the office confirms."""
+    from workflow.content import ContentError, check_upload
+
+    errors = {}
+    applicant_name = clean_text(applicant_name, "applicant_name", errors)
+    id_number = clean_text(id_number, "id_number", errors).upper().replace(" ", "")
+    phone = clean_text(phone, "phone", errors, required=False)
+    email = clean_text(email, "email", errors, required=False)
+    postal_address = clean_text(postal_address, "postal_address", errors, required=False)
+    description = clean_text(description, "description", errors, multiline=True)
+    if applicant_kind not in InformationRequest.ApplicantKind.values:
+        errors["applicant_kind"] = [_("Choose natural person or organisation.")]
+    if id_type not in InformationRequest.IdType.values:
+        errors["id_type"] = [_("Choose the identity document.")]
+    elif id_type == InformationRequest.IdType.RESIDENT_ID and "id_number" not in errors and not valid_resident_id(id_number):
+        errors["id_number"] = [_("This is not a valid resident identity number.")]
+    if form_wanted not in InformationRequest.Form.values:
+        errors["form_wanted"] = [_("Choose the form you want.")]
+    if delivery not in InformationRequest.Delivery.values:
+        errors["delivery"] = [_("Choose how to receive it.")]
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    if not (phone or email or postal_address) and not errors.keys() & {"phone", "email", "postal_address"}:
+        errors["phone"] = [_("Give at least one way to reach you: phone, e-mail or postal address.")]
+    if form_wanted == InformationRequest.Form.EMAIL and not email and "email" not in errors:
+        errors["email"] = [_("An answer by e-mail needs an e-mail address.")]
+    if delivery == InformationRequest.Delivery.POST and not postal_address and "postal_address" not in errors:
+        errors["postal_address"] = [_("Delivery by post needs a postal address.")]
+    files = list(files)
+    checked = []
+    if len(files) > PUBLIC_ATTACHMENTS:
+        errors["attachments"] = [_("At most %(n)d files.") % {"n": PUBLIC_ATTACHMENTS}]
+    else:
+        for uploaded in files:
+            if uploaded.size > PUBLIC_ATTACHMENT_MAX_BYTES:
+                errors["attachments"] = [_("A file is too large (at most %(mb)d MB).") % {"mb": PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024)}]
+                break
+            try:
+                checked.append((uploaded, *check_upload(uploaded)))
+            except ContentError as error:
+                errors["attachments"] = [str(error)]
+                break
+    _raise(errors)
+    now = timezone.now()
+    today = timezone.localdate()
+    code = new_access_code()
+
+    def build(number):
+        req = InformationRequest(
+            number=number, source=InformationRequest.Source.ONLINE, status=Status.SUBMITTED, received_on=today,
+            applicant_kind=applicant_kind, applicant_name=applicant_name, id_type=id_type, id_number=id_number,
+            phone=phone, email=email, postal_address=postal_address,
+            contact=" / ".join(v for v in (phone, email, postal_address) if v)[:300],
+            description=description, form_wanted=form_wanted, delivery=delivery,
+            about_own_information=bool(about_own_information), access_code_digest=_code_digest(number, code),
+            submitted_at=now,
+        )
+        _set_due(req)
+        req.save()
+        return req
+
+    req = _numbered_create(InformationRequest, f"{today.year}-", build)
+    for uploaded, content_type, size, sha256 in checked:
+        attachment = Attachment(request=req, original_name=(uploaded.name or "")[-255:], content_type=content_type, size=size, sha256=sha256)
+        attachment.file.save(sha256, uploaded, save=False)
+        attachment.save()
+    # The event names what happened, never who applied (the applicant's identity stays in the row).
+    _log("foi.request.submit", req, None, None, source="online", attachments=len(checked))
+    _mail_applicant(req, "submitted", code=code)
+    return req, code
+
+
+def find_by_code(number, code):
+    """The request with this number if the code is right; None otherwise (a wrong code and a
+    missing number are the same answer)."""
+    number = (number or "").strip()[:20]
+    req = InformationRequest.objects.filter(number=number, source=InformationRequest.Source.ONLINE).first()
+    digest = _code_digest(number, code)
+    if req is None or not req.access_code_digest:
+        hmac.compare_digest(digest, digest)  # the same work either way
+        return None
+    return req if hmac.compare_digest(req.access_code_digest, digest) else None
+
+
+def _mail_applicant(req, what, **context):
+    """Tell the applicant by e-mail, once the change has committed (when they gave an address)."""
+    if not req.email:
+        return
+    from foi.mail import send_to_applicant
+
+    number, email = req.number, req.email
+    transaction.on_commit(lambda: send_to_applicant(email, number, what, **context))
+
+
+@transaction.atomic
+def confirm(req, *, actor, on=None):
+    """The office confirms an online application: that day is the day of receipt, and the
+    15-working-day clock starts from it. A 受理回执 is issued to the applicant."""
+    _require_manager(actor)
+    req = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status != Status.SUBMITTED:
+        raise StateConflict(_("Only an application awaiting confirmation can be confirmed."), state=req.status)
+    before = _state(req)
+    on = on or timezone.localdate()
+    req.received_on = on
+    req.status = Status.OPEN
+    _set_due(req)
+    req.save()
+    _log("foi.request.confirm", req, actor, before, received_on=on.isoformat())
+    _letter(req, "receipt")
+    _mail_applicant(req, "confirmed")
+    return req
+
+
+@transaction.atomic
+def submit_correction(req, *, text, address):
+    """The applicant's 补正, sent online with the 查询码: the clock runs again from today."""
+    req = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status != Status.AWAITING_CORRECTION:
+        raise StateConflict(_("No correction is asked for."), state=req.status)
+    errors = {}
+    text = clean_text(text, "correction", errors, multiline=True)
+    _raise(errors)
+    before = _state(req)
+    on = timezone.localdate()
+    req.correction_answer = text
+    req.paused_working_days += max(0, working_days_between(req.paused_since, on))
+    req.paused_since = None
+    req.status = Status.OPEN
+    _set_due(req)
+    req.save()
+    _log("foi.request.correct", req, None, before, source="online")
+    return req
+
+
+def _letter(req, kind):
+    """Promise a letter in this transaction; it is rendered and signed after commit."""
+    from foi.letters import schedule
+
+    sequence = 1 + sum(1 for entry in req.letter_plan if entry["kind"] == kind)
+    req.letter_plan = [*req.letter_plan, {"kind": kind, "sequence": sequence}]
+    InformationRequest.objects.filter(pk=req.pk).update(letter_plan=req.letter_plan)
+    schedule(req.pk, kind, sequence)
+
+
+# --- routing to the department that holds the information (承办部门) ------------------------------
+
+
+@transaction.atomic
+def assign(req, *, actor, department):
+    """The office hands the request to the department that holds the information."""
+    _require_manager(actor)
+    req = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status in (Status.CLOSED, Status.SUBMITTED):
+        raise StateConflict(_("Only a request being handled can be assigned."), state=req.status)
+    if department is None or not department.active:
+        raise ValidationError({"department": [_("Choose a department.")]})
+    before = _state(req)
+    req.department = department
+    req.draft, req.drafted_by, req.approved_by = {}, None, None
+    req.save()
+    _log("foi.request.assign", req, actor, before, department=department.code)
+    return req
+
+
+def _check_answer(outcome, answer, refusal_ground, referred_to, errors):
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose an outcome.")]
+    if outcome in (Outcome.REFUSED, Outcome.PARTIAL) and refusal_ground not in RefusalGround.values:
+        errors["refusal_ground"] = [_("A refusal names its ground.")]
+    answer = clean_text(answer, "answer", errors, multiline=True)
+    if "answer" in errors and not (answer or "").strip():
+        errors["answer"] = [_("Write the answer sent to the applicant.")]
+    referred_to = clean_text(referred_to, "referred_to", errors, required=False)
+    return answer, referred_to
+
+
+@transaction.atomic
+def draft_answer(req, *, actor, outcome, answer, refusal_ground="", referred_to=""):
+    """The assigned department's liaison drafts the answer; its head approves it next."""
+    req = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if not may_handle_for_department(actor, req, "draft_items"):
+        raise PermissionDenied(_("Only the liaison of the assigned department drafts the answer."))
+    if req.status != Status.OPEN:
+        raise StateConflict(_("Only a request being handled can be answered."), state=req.status)
+    errors = {}
+    answer, referred_to = _check_answer(outcome, answer, refusal_ground, referred_to, errors)
+    if outcome == Outcome.UNCLEAR:
+        errors["outcome"] = [_("Ask the office for a correction instead.")]
+    _raise(errors)
+    before = _state(req)
+    req.draft = {"outcome": outcome, "answer": answer, "refusal_ground": refusal_ground if outcome in (Outcome.REFUSED, Outcome.PARTIAL) else "",
+                 "referred_to": referred_to, "drafted_at": timezone.now().isoformat()}
+    req.drafted_by, req.approved_by = actor, None
+    req.save()
+    _log("foi.request.draft", req, actor, before, outcome=outcome)
+    return req
+
+
+@transaction.atomic
+def approve_draft(req, *, actor, comment=""):
+    """The department head approves the drafted answer (never their own draft)."""
+    req = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if not may_handle_for_department(actor, req, "approve_items"):
+        raise PermissionDenied(_("Only the head of the assigned department approves the answer."))
+    if req.draft_state != "drafted":
+        raise StateConflict(_("There is no draft waiting for approval."), state=req.status)
+    if req.drafted_by_id == actor.pk:
+        raise PermissionDenied(_("Nobody approves an answer they drafted."))
+    before = _state(req)
+    req.approved_by = actor
+    req.draft = {**req.draft, "approved_at": timezone.now().isoformat()}
+    req.save()
+    _log("foi.request.approve", req, actor, before, comment=(comment or "").strip()[:500])
+    return req
 
 
 @transaction.atomic
@@ -148,8 +501,14 @@ def pause(req, *, actor, waiting_for, note, on=None):
     before = _state(req)
     req.status = statuses[waiting_for]
     req.paused_since = on or timezone.localdate()
+    if waiting_for == "correction":
+        req.correction_request, req.correction_answer = note.strip(), ""
     req.save()
     _log("foi.request.pause", req, actor, before, waiting_for=waiting_for, note=note.strip())
+    if req.source == InformationRequest.Source.ONLINE:
+        _letter(req, "correction" if waiting_for == "correction" else "third_party")
+    if waiting_for == "correction":
+        _mail_applicant(req, "correction")
     return req
 
 
@@ -192,6 +551,9 @@ def extend(req, *, actor, days, reason):
     _set_due(req)
     req.save()
     _log("foi.request.extend", req, actor, before, days=days, reason=reason.strip())
+    if req.source == InformationRequest.Source.ONLINE:
+        _letter(req, "extension")
+    _mail_applicant(req, "extended")
     return req
 
 
@@ -202,6 +564,10 @@ def answer(req, *, actor, outcome, answer, refusal_ground="", referred_to="", on
     req = InformationRequest.objects.select_for_update().get(pk=req.pk)
     if req.status == Status.CLOSED:
         raise StateConflict(_("The request has already been answered."), state=req.status)
+    if req.status == Status.SUBMITTED:
+        raise StateConflict(_("Confirm the application first."), state=req.status)
+    if req.draft_state == "drafted":
+        raise StateConflict(_("The department's draft waits for its head's approval."), state=req.status)
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose an outcome.")]
@@ -226,6 +592,9 @@ def answer(req, *, actor, outcome, answer, refusal_ground="", referred_to="", on
     req.answered_on = on
     req.save()
     _log("foi.request.answer", req, actor, before, outcome=outcome, ground=req.refusal_ground, in_time=int(req.answered_in_time))
+    if req.source == InformationRequest.Source.ONLINE:
+        _letter(req, "reply")
+    _mail_applicant(req, "answered")
     return req
 
 
@@ -268,3 +637,106 @@ def record_evaluation(*, actor, held_on, evaluators, participants, satisfied, su
         data={"participants": participants, "satisfied": satisfied, "evaluators": evaluators},
     )
     return evaluation
+
+
+@transaction.atomic
+def submit_complaint_online(*, address, kind, name, email="", phone="", summary):
+    """A complaint (投诉举报) or a suggestion (意见建议) from the public site. Returns (complaint, code)."""
+    errors = {}
+    name = clean_text(name, "name", errors)
+    email = clean_text(email, "email", errors, required=False)
+    phone = clean_text(phone, "phone", errors, required=False)
+    summary = clean_text(summary, "summary", errors, multiline=True)
+    if kind not in (Complaint.Kind.COMPLAINT, Complaint.Kind.SUGGESTION):
+        errors["kind"] = [_("Choose complaint or suggestion.")]
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    _raise(errors)
+    today = timezone.localdate()
+    code = new_access_code()
+
+    def build(number):
+        return Complaint.objects.create(
+            number=number, source=InformationRequest.Source.ONLINE, kind=kind, received_on=today, name=name,
+            email=email, phone=phone, summary=summary, access_code_digest=_code_digest(number, code),
+        )
+
+    complaint = _numbered_create(Complaint, f"TS{today.year}-", build)
+    record("foi.complaint.submit", actor=None, obj=complaint, data={"kind": kind, "source": "online"})
+    if email:
+        from foi.mail import send_to_applicant
+
+        transaction.on_commit(lambda: send_to_applicant(email, complaint.number, "complaint", code=code))
+    return complaint, code
+
+
+def find_complaint_by_code(number, code):
+    number = (number or "").strip()[:20]
+    complaint = Complaint.objects.filter(number=number, source=InformationRequest.Source.ONLINE).first()
+    digest = _code_digest(number, code)
+    if complaint is None or not complaint.access_code_digest:
+        hmac.compare_digest(digest, digest)
+        return None
+    return complaint if hmac.compare_digest(complaint.access_code_digest, digest) else None
+
+
+@transaction.atomic
+def close_complaint(complaint, *, actor, result, on=None):
+    """The office's answer to a complaint or suggestion; the complainant reads it on the status page."""
+    _require_manager(actor)
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.closed_on:
+        raise StateConflict(_("Already answered."), state="closed")
+    errors = {}
+    result = clean_text(result, "answer", errors, multiline=True)
+    _raise(errors)
+    complaint.result = result
+    complaint.closed_on = on or timezone.localdate()
+    complaint.save()
+    record("foi.complaint.close", actor=actor, obj=complaint, data={"closed_on": complaint.closed_on.isoformat()})
+    return complaint
+
+
+IDENTITY_FIELDS = ("applicant_name", "id_number", "phone", "email", "postal_address", "contact")
+
+
+def identity_digest(values):
+    return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def erase_identity(*, actor=None, today=None):
+    """Erase the identity data of requests and complaints closed more than RETENTION_DAYS ago. Their
+    audit events keep a digest of what was erased, not the data; the letters' files (which name the
+    applicant) are removed, their hashes stay so a kept copy still verifies. Returns the count."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=RETENTION_DAYS)
+    now = timezone.now()
+    erased = 0
+    for req in InformationRequest.objects.select_for_update().filter(
+        status=Status.CLOSED, answered_on__lt=cutoff, identity_erased_at__isnull=True
+    ):
+        digest = identity_digest([getattr(req, f) for f in IDENTITY_FIELDS] + [req.id_type])
+        req.applicant_name, req.id_type, req.id_number = "（已删除）", "", ""
+        req.phone = req.email = req.postal_address = req.contact = ""
+        req.identity_erased_at = now
+        req.save()
+        for letter in req.letters.all():
+            letter.file_path.unlink(missing_ok=True)
+        for attachment in req.attachments.all():
+            attachment.file.delete(save=False)
+        record("foi.request.erase_identity", actor=actor, obj=req, data={"identity_digest": digest, "retention_days": RETENTION_DAYS})
+        erased += 1
+    for complaint in Complaint.objects.select_for_update().filter(
+        source=InformationRequest.Source.ONLINE, closed_on__lt=cutoff, identity_erased_at__isnull=True
+    ):
+        digest = identity_digest([complaint.name, complaint.email, complaint.phone])
+        complaint.name, complaint.email, complaint.phone = "（已删除）", "", ""
+        complaint.identity_erased_at = now
+        complaint.save()
+        record("foi.complaint.erase_identity", actor=actor, obj=complaint, data={"identity_digest": digest, "retention_days": RETENTION_DAYS})
+        erased += 1
+    return erased

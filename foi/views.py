@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +29,24 @@ def _run(request, form, call):
             form.add_error(field if field in form.fields else None, errors)
     except StateConflict as conflict:
         messages.error(request, conflict.message)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied) or _("You may not do this."))
     return None
+
+
+def _request_for(request, pk):
+    """The request if this user may see it (the office, auditors, leaders, the assigned
+    department); 404 otherwise, whether it exists or not."""
+    req = InformationRequest.objects.select_related("department").filter(pk=pk).first()
+    if req is None or not services.may_see(request.user, req):
+        raise Http404
+    return req
 
 
 @login_required
 def request_list(request):
-    _viewer(request)
+    if not services.may_view(request.user):
+        return _department_list(request)
     requests = InformationRequest.objects.select_related("department").order_by("status", "due_on")
     context = {
         "open_requests": [r for r in requests if r.status != InformationRequest.Status.CLOSED],
@@ -43,6 +55,20 @@ def request_list(request):
         "evaluations": Evaluation.objects.all()[:50],
         "today": timezone.localdate(),
         "may_manage": services.may_manage(request.user),
+    }
+    return render(request, "foi/list.html", context)
+
+
+def _department_list(request):
+    requests = list(services.requests_for(request.user).select_related("department").order_by("status", "due_on"))
+    if not requests and not request.user.memberships.active().exists():
+        raise Http404
+    context = {
+        "open_requests": [r for r in requests if r.status != InformationRequest.Status.CLOSED],
+        "closed_requests": [r for r in requests if r.status == InformationRequest.Status.CLOSED][:50],
+        "today": timezone.localdate(),
+        "may_manage": False,
+        "department_view": True,
     }
     return render(request, "foi/list.html", context)
 
@@ -90,6 +116,10 @@ def evaluation_new(request):
 
 
 ACTIONS = {
+    "confirm": (forms.ConfirmForm, lambda req, user, data: services.confirm(req, actor=user)),
+    "assign": (forms.AssignForm, lambda req, user, data: services.assign(req, actor=user, **data)),
+    "draft": (forms.DraftForm, lambda req, user, data: services.draft_answer(req, actor=user, **data)),
+    "approve": (forms.ApproveForm, lambda req, user, data: services.approve_draft(req, actor=user, **data)),
     "pause": (forms.PauseForm, lambda req, user, data: services.pause(req, actor=user, **data)),
     "resume": (forms.ConfirmForm, lambda req, user, data: services.resume(req, actor=user)),
     "extend": (forms.ExtendForm, lambda req, user, data: services.extend(req, actor=user, **data)),
@@ -97,28 +127,66 @@ ACTIONS = {
 }
 
 
+def _initial(name, req):
+    if name == "answer" and req.draft:
+        return {k: req.draft.get(k, "") for k in ("outcome", "answer", "refusal_ground", "referred_to")}
+    if name == "draft" and req.draft:
+        return {k: req.draft.get(k, "") for k in ("outcome", "answer", "refusal_ground", "referred_to")}
+    if name == "assign" and req.department_id:
+        return {"department": req.department_id}
+    return None
+
+
 def _detail_context(request, req, **forms_given):
-    context = {"req": req, "today": timezone.localdate(), "may_manage": services.may_manage(request.user)}
+    user = request.user
+    context = {
+        "req": req,
+        "today": timezone.localdate(),
+        "may_manage": services.may_manage(user),
+        "may_draft": services.may_handle_for_department(user, req, "draft_items"),
+        "may_approve": services.may_handle_for_department(user, req, "approve_items") and req.drafted_by_id != user.pk,
+        "letters": list(req.letters.order_by("issued_at")),
+        "attachments": list(req.attachments.all()),
+    }
     for name, (form_class, _call) in ACTIONS.items():
-        context[f"{name}_form"] = forms_given.get(name) or form_class(prefix=name)
+        context[f"{name}_form"] = forms_given.get(name) or form_class(prefix=name, initial=_initial(name, req))
     return context
 
 
 @login_required
 def request_detail(request, pk):
-    _viewer(request)
-    req = get_object_or_404(InformationRequest.objects.select_related("department"), pk=pk)
+    req = _request_for(request, pk)
     return render(request, "foi/detail.html", _detail_context(request, req))
+
+
+@login_required
+def letter_download(request, pk, letter_pk):
+    req = _request_for(request, pk)
+    letter = req.letters.filter(pk=letter_pk).first()
+    if letter is None or not letter.file_path.is_file():
+        raise Http404
+    return FileResponse(open(letter.file_path, "rb"), as_attachment=True, filename=f"{letter.number}.pdf", content_type="application/pdf")
+
+
+@login_required
+def attachment_download(request, pk, attachment_pk):
+    req = _request_for(request, pk)
+    found = req.attachments.filter(pk=attachment_pk).first()
+    if found is None or not found.file:
+        raise Http404
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @login_required
 @require_POST
 def request_action(request, pk, action):
-    _viewer(request)
-    req = get_object_or_404(InformationRequest, pk=pk)
+    req = _request_for(request, pk)
     if action not in ACTIONS:
         raise Http404
-    if not services.may_manage(request.user):
+    if action not in ("draft", "approve") and not services.may_manage(request.user):
         raise PermissionDenied
     form_class, call = ACTIONS[action]
     form = form_class(request.POST, prefix=action)

@@ -80,3 +80,18 @@ class SiteVersion(models.Model):
 
     class Meta:
         verbose_name = _("public site version")
+
+
+class GuideVersion(models.Model):
+    """One version of the 信息公开指南 (the disclosure guide). The office edits it through
+    portal.services.edit_guide; the public page shows the latest, and every version is kept."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    body = models.TextField(_("text"), help_text=_("Sanitised HTML."))
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("edited by"))
+    edited_at = models.DateTimeField(_("edited"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("disclosure guide version")
+        verbose_name_plural = _("disclosure guide versions")

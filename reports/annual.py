@@ -116,7 +116,8 @@ def compute(date_from, date_to, *, today=None):
     kinds = Counter(
         Complaint.objects.filter(received_on__gte=date_from, received_on__lte=date_to).values_list("kind", flat=True)
     )
-    figures.complaints = [(label, kinds[code]) for code, label in Complaint.Kind.choices]
+    # Section (五) counts reports, reconsiderations and lawsuits; suggestions (意见建议) are not among them.
+    figures.complaints = [(label, kinds[code]) for code, label in Complaint.Kind.choices if code != Complaint.Kind.SUGGESTION]
     evaluations = Evaluation.objects.filter(held_on__gte=date_from, held_on__lte=date_to)
     figures.evaluations = evaluations.count()
     for evaluation in evaluations:

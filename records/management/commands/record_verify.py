@@ -50,7 +50,8 @@ class Command(BaseCommand):
         ]
         if verdict.record:
             r = verdict.record
-            lines.append(f"record:            {r['number']} item {r['item']} v{r['version']} {r['kind']} — {r['title']}")
+            where = f" item {r['item']} v{r['version']}" if r.get("item") else ""
+            lines.append(f"record:            {r['number']}{where} {r['kind']} — {r['title']}")
         if verdict.checkpoint:
             c = verdict.checkpoint
             lines.append(f"checkpoint:        {c['origin']} size {c['size']} root {c['root']}")

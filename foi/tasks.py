@@ -1,0 +1,25 @@
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(LookupError, ValueError),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=8,
+)
+def issue_letter(self, request_id, kind, sequence):
+    """Render, sign and store a letter to an applicant; idempotent."""
+    from foi.letters import issue
+
+    letter, created = issue(request_id, kind, sequence)
+    log.info("letter %s: %s", letter.number, "issued" if created else "exists")
+    return {"id": letter.pk, "sha256": letter.sha256, "created": created}

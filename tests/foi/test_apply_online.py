@@ -1,0 +1,181 @@
+"""Applying online (no account): number and private code, the status page, the office's
+confirmation starting the clock, 补正 answered online, abuse limits and hostile input."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditEvent
+from foi import services
+from foi.models import InformationRequest, PublicSubmission
+from tests.foi.conftest import APPLICANT, ID_NUMBER, application
+
+# Thursday 25 September 2025, before National Day (1–8 October off; 28 Sep and 11 Oct worked).
+CURRENT_TIME = datetime.datetime(2025, 9, 25, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+def _apply(client, **overrides):
+    response = client.post("/apply/", application(**overrides))
+    assert response.status_code == 200, response.content.decode()[:2000]
+    page = response.content.decode()
+    number = re.search(r'id="number">([^<]+)<', page).group(1)
+    code = re.search(r'id="code">([^<]+)<', page).group(1)
+    return number, code
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_an_anonymous_applicant_gets_a_number_and_a_private_code(client, demo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        number, code = _apply(client)
+    req = InformationRequest.objects.get(number=number)
+    assert (req.source, req.status, req.applicant_name, req.id_number) == ("online", "submitted", APPLICANT, ID_NUMBER)
+    assert code not in req.access_code_digest and len(req.access_code_digest) == 64
+    # The e-mail tells the number and the code; the audit event names no one.
+    assert len(mail.outbox) == 1 and number in mail.outbox[0].body and code in mail.outbox[0].body
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "foi.request.submit" and APPLICANT not in event.canonical and ID_NUMBER not in event.canonical
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_a_wrong_code_gets_the_same_answer_as_a_missing_number(client, demo):
+    number, code = _apply(client)
+    other = client_class_fresh()
+    wrong = other.post("/apply/status/", {"number": number, "code": "AAAA-BBBB-CCCC", "website": ""})
+    missing = other.post("/apply/status/", {"number": "2025-999", "code": code, "website": ""})
+    assert wrong.status_code == missing.status_code == 400
+    assert _main(wrong) == _main(missing)
+    # Without having opened it, the status page of a real number is the same redirect as a missing one.
+    assert other.get(f"/apply/status/{number}/").url == other.get("/apply/status/2025-999/").url == "/apply/status/"
+    right = other.post("/apply/status/", {"number": number, "code": code.lower().replace("-", ""), "website": ""})
+    assert right.status_code == 302
+    page = other.get(right.url).content.decode()
+    assert "等待学校确认" in page or "submitted" in page.lower()
+
+
+def client_class_fresh():
+    from django.test import Client
+
+    return Client()
+
+
+def _main(response):
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'value="[^"]*"', "", html)
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_the_office_confirms_and_the_clock_starts_on_the_confirmation_day(client, user, demo, django_capture_on_commit_callbacks):
+    number, code = _apply(client)
+    req = InformationRequest.objects.get(number=number)
+    office = user("office")
+    with time_machine.travel(datetime.datetime(2025, 9, 29, 9, 0, tzinfo=CURRENT_TIME.tzinfo)):
+        with django_capture_on_commit_callbacks(execute=True):
+            req = services.confirm(req, actor=office)
+    # Confirmed Monday 29 September: 15 working days skip National Day (1–8 October) and count the
+    # make-up Saturday 11 October.
+    assert req.received_on == datetime.date(2025, 9, 29) and req.status == "open"
+    assert req.due_on == datetime.date(2025, 10, 27)
+    assert [letter.kind for letter in req.letters.all()] == ["receipt"]
+    page = client.get(f"/apply/status/{number}/").content.decode()
+    assert "2025-10-27" in page and "受理回执" in page
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_the_applicant_answers_a_correction_online_and_the_clock_resumes(client, user, demo, django_capture_on_commit_callbacks):
+    number, _code = _apply(client)
+    office = user("office")
+    req = services.confirm(InformationRequest.objects.get(number=number), actor=office)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pause(req, actor=office, waiting_for="correction", note="请说明所需的学年", on=datetime.date(2025, 9, 26))
+    page = client.get(f"/apply/status/{number}/").content.decode()
+    assert "请说明所需的学年" in page and "补正通知书" in page
+    with time_machine.travel(datetime.datetime(2025, 9, 30, 9, 0, tzinfo=CURRENT_TIME.tzinfo)):
+        response = client.post(f"/apply/status/{number}/correction/", {"correction": "2025-2026学年"})
+    assert response.status_code == 302
+    req.refresh_from_db()
+    # Waiting from Friday 26 to Tuesday 30 September: 26, 28 (make-up Sunday), 29 and 30 are not counted.
+    assert (req.status, req.correction_answer, req.paused_working_days) == ("open", "2025-2026学年", 3)
+    assert AuditEvent.objects.filter(action="foi.request.correct", actor_username="system").count() == 1
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_missing_contact_and_a_bad_identity_number_are_refused_with_clear_errors(client, demo):
+    count = InformationRequest.objects.count()
+    response = client.post("/apply/", application(phone="", email="", id_number="110105199003071234", form_wanted="paper"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "有效的居民身份证号码" in page and "至少" in page
+    assert InformationRequest.objects.count() == count
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_the_honeypot_refuses_a_bot(client, demo):
+    response = client.post("/apply/", application(website="http://spam.example"))
+    assert response.status_code == 400 and InformationRequest.objects.count() == 0
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_submissions_are_rate_limited_per_address(client, demo, monkeypatch):
+    monkeypatch.setattr(services, "PUBLIC_SUBMISSIONS_PER_HOUR", 2)
+    _apply(client)
+    _apply(client)
+    response = client.post("/apply/", application())
+    assert response.status_code == 429 and "尝试次数过多" in response.content.decode()
+    assert InformationRequest.objects.count() == 2
+    # Another address is not affected.
+    from django.test import Client
+
+    assert Client(REMOTE_ADDR="10.0.0.9").post("/apply/", application()).status_code == 200
+    assert PublicSubmission.objects.filter(kind="submit").count() == 3  # the refused one is not counted
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_attachments_are_size_and_type_limited(client, demo, monkeypatch, settings):
+    monkeypatch.setattr(services, "PUBLIC_ATTACHMENT_MAX_BYTES", 1024)
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 2000, content_type="application/pdf")
+    response = client.post("/apply/", {**application(), "attachments": [big]})
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+    fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
+    response = client.post("/apply/", {**application(), "attachments": [fake]})
+    assert response.status_code == 400
+    ok = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post("/apply/", {**application(), "attachments": [ok]})
+    assert response.status_code == 200
+    assert InformationRequest.objects.get().attachments.count() == 1
+
+
+HOSTILE = ["\x00", "a\u202eb", "<script>alert(1)</script>", "' OR 1=1 --", "😀" * 300, "x" * 6000, "\u00ad\u0301", "%00", "{{ 7*7 }}"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_input_never_gives_a_server_error(client, demo, monkeypatch, value):
+    monkeypatch.setattr(services, "PUBLIC_SUBMISSIONS_PER_HOUR", 1000)
+    monkeypatch.setattr(services, "PUBLIC_LOOKUPS_PER_HOUR", 1000)
+    for field in ("applicant_name", "id_number", "description", "email", "postal_address", "applicant_kind", "id_type"):
+        response = client.post("/apply/", application(**{field: value}))
+        assert response.status_code in (200, 400), (field, response.status_code)
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    assert client.post("/apply/status/", {"number": value, "code": value}).status_code in (400,)
+    assert client.get("/apply/status/" + "x%00y/").status_code in (302, 404)
+    assert client.post("/apply/complaint/", {"kind": "complaint", "name": value, "summary": value}).status_code in (200, 400)
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_complaints_and_suggestions_get_a_number_code_and_status_page(client, user, demo):
+    response = client.post("/apply/complaint/", {"kind": "suggestion", "name": "王芳", "email": "", "phone": "", "summary": "建议公开指南增加办理流程图", "website": ""})
+    page = response.content.decode()
+    number = re.search(r'id="number">([^<]+)<', page).group(1)
+    code = re.search(r'id="code">([^<]+)<', page).group(1)
+    assert number.startswith("TS2025-")
+    from foi.models import Complaint
+
+    complaint = Complaint.objects.get(number=number)
+    services.close_complaint(complaint, actor=user("office"), result="已采纳，下一版指南增加流程图。")
+    fresh = client_class_fresh()
+    assert fresh.post("/apply/status/", {"number": number, "code": code, "website": ""}).status_code == 302
+    assert "已采纳" in fresh.get(f"/apply/status/{number}/").content.decode()
