@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core import inputs
 from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
 from gongkai.env import env_int
 from workflow.exceptions import StateConflict
@@ -133,7 +134,6 @@ def requests_for(user):
 # --- the public side: codes, rate limits, clean text -------------------------------------------
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def new_access_code():
@@ -166,21 +166,17 @@ def count_attempt(kind, address, *, limit):
 
 
 def clean_text(value, field, errors, *, required=True, multiline=False):
-    """Public input: normalised (NFC), no control or direction characters, within its length."""
-    import unicodedata
-
-    value = unicodedata.normalize("NFC", value or "").strip()
+    """Public input through the one input policy (core.inputs: NFC, no control or direction
+    characters, the field's length); a refusal is recorded in `errors` under `field`."""
+    try:
+        value = inputs.clean_text(value, multiline=multiline, max_length=LIMITS.get(field, 200))
+    except ValidationError as error:
+        errors[field] = error.messages
+        return ""
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-        bad = CONTROL.search(value.replace("\n", "").replace("\t", ""))
-    else:
-        bad = CONTROL.search(value) or "\n" in value or "\t" in value
-    if bad:
-        errors[field] = [_("Control characters are not allowed.")]
-    elif required and not value:
+    if required and not value:
         errors[field] = [_("This field is required.")]
-    elif len(value) > LIMITS.get(field, 200):
-        errors[field] = [_("At most %(n)d characters.") % {"n": LIMITS.get(field, 200)}]
     return value
 
 

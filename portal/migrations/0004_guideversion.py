@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_seed_channels'),
+        ('portal', '0003_channel_online_and_report_channels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
