@@ -66,11 +66,11 @@ class EvaluationForm(InputPolicyForm, forms.Form):
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class AssignForm(forms.Form):
+class AssignForm(InputPolicyForm, forms.Form):
     department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.filter(active=True))
 
 
-class DraftForm(forms.Form):
+class DraftForm(InputPolicyForm, forms.Form):
     outcome = forms.ChoiceField(
         label=_("outcome"),
         choices=[(v, l) for v, l in InformationRequest.Outcome.choices if v not in ("unclear", "withdrawn")],
@@ -80,5 +80,5 @@ class DraftForm(forms.Form):
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(InputPolicyForm, forms.Form):
     comment = forms.CharField(label=_("comment"), max_length=500, required=False)

@@ -4,6 +4,7 @@ browser its widgets and limits."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import InputPolicyForm
 from foi.models import Complaint, InformationRequest
 
 
@@ -25,7 +26,7 @@ class MultipleFileField(forms.FileField):
         return single(data, initial)
 
 
-class Honeypot(forms.Form):
+class Honeypot(InputPolicyForm, forms.Form):
     # Hidden from people by CSS; bots fill every field.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
@@ -54,7 +55,7 @@ class LookupForm(Honeypot):
     code = forms.CharField(label=_("Access code"), max_length=20, widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"}))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(InputPolicyForm, forms.Form):
     correction = forms.CharField(label=_("Your correction"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
