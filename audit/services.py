@@ -323,6 +323,17 @@ def checkpoint(*, reason):
         raise
 
 
+def signer_problem():
+    """Why the signer would refuse to sign the log as it is now, or None (read-only; for the
+    health checks)."""
+    size = tree_size()
+    try:
+        _check_extends(_anchors(), size, root(size))
+    except (CheckpointRefused, TreeError) as error:
+        return str(error)
+    return None
+
+
 def checkpoint_covering(seq):
     """The first stored checkpoint whose tree includes event `seq`, or None."""
     return AuditCheckpoint.objects.filter(tree_size__gte=seq).order_by("tree_size", "id").first()

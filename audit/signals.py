@@ -8,6 +8,8 @@ from audit.services import record
 # Sent when the signer refuses to sign a root that does not extend its earlier checkpoints
 # (kwargs: reason, message). The operations app turns it into an alarm for auditors and the office.
 checkpoint_refused = Signal()
+# Sent by `audit_verify` after a whole verification (kwargs: result, an audit.verify.Result).
+log_verified = Signal()
 
 
 @receiver(user_logged_in)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "foi",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# At least once: a task runs at most CELERY_TASK_TIME_LIMIT seconds (soft limit first, so it can
+# clean up), and Redis hands an unacknowledged task to another worker only after the visibility
+# timeout, which must therefore be longer than the longest task. A worker killed outright leaves its
+# task in Redis until then; the reconciler (every RECONCILE_SECONDS) finishes the work long before.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT")
+# A down broker must not hold the office's request for long: the state already says what is owed
+# and the reconciler sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}  # apps add their periodic jobs in their AppConfig.ready()
 

@@ -3,8 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gongkai import views
+from operations import views as operations_views
 
 urlpatterns = [
+    path("healthz", operations_views.healthz, name="healthz"),
+    path("readyz", operations_views.readyz, name="readyz"),
+    path("", include("operations.urls")),  # /office/health/
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("policies.urls")),
     path("home/", views.home, name="home"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.inputs import as_id
+from core.safe_text import for_filename, for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
@@ -277,15 +278,17 @@ def _feed_xml(request):
             if withdrawn
             else Truncator(strip_tags(item.body or "")).chars(200)
         )
+        # XML cannot carry every character a stored text may hold: one odd title must not break
+        # the feed for everyone.
         feed.add_item(
-            title=(_("[Withdrawn] %(title)s") % {"title": item.title}) if withdrawn else item.title,
+            title=for_xml((_("[Withdrawn] %(title)s") % {"title": item.title}) if withdrawn else item.title),
             link=url,
             unique_id=url,
-            description=summary,
+            description=for_xml(summary),
             pubdate=item.published_at,
             updateddate=(item.withdrawn_at if withdrawn and item.withdrawn_at else item.published_at),
-            author_name=item.department.name,
-            categories=[item.catalogue_entry.category.name],
+            author_name=for_xml(item.department.name),
+            categories=[for_xml(item.catalogue_entry.category.name)],
         )
     return feed.writeString("utf-8")
 
@@ -305,7 +308,7 @@ def attachment(request, pk, attachment_pk):
     found = item.attachments.filter(pk=attachment_pk, removed_at__isnull=True, uploaded_at__lte=item.published_at).first()
     if found is None:
         raise Http404(_("No such attachment."))
-    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name,
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=for_filename(found.original_name),
                             content_type=found.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import HTML, Attachment
 
+from core.safe_text import for_xml
 from records.fetcher import SafeURLFetcher
 
 PROOF_ATTACHMENT_NAME = "gongkai-record.json"
@@ -126,8 +127,9 @@ def resources(content):
 
 
 def render_pdf(content):
-    """The unsigned PDF/A-3b of a record, with its proof bundle attached."""
-    html = render_html(content)
+    """The unsigned PDF/A-3b of a record, with its proof bundle attached. Characters XML cannot
+    carry are dropped from the page first: the title becomes XMP metadata, which pyHanko parses."""
+    html = for_xml(render_html(content))
     pdf, fetcher = html_to_pdf(
         html,
         attachments=resources(content),

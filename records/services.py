@@ -39,7 +39,9 @@ def on_item_decided(item, kind):
 
     if kind not in Record.Kind.values:
         raise ValueError(f"unknown record kind {kind!r}")
-    transaction.on_commit(lambda: task.delay(item.pk, kind))
+    # robust: a failed render (or a down broker) never turns a committed decision into an error;
+    # the decision's state says a record is owed and the reconciler (operations) issues it.
+    transaction.on_commit(lambda: task.delay(item.pk, kind), robust=True)
 
 
 def local_time(dt):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import inputs
+from core.safe_text import for_filename
 from workflow import rules, services
 from workflow.access import item_for
 from workflow.exceptions import StateConflict
@@ -311,7 +312,7 @@ class AttachmentDetailView(ServiceErrors, APIView):
         if attachment is None:
             raise Http404("No such attachment")
         response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+            attachment.file.open("rb"), as_attachment=True, filename=for_filename(attachment.original_name),
             content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from core import inputs
 from policies.access import departments_where
 from policies.models import Role
+from core.safe_text import for_filename
 from workflow import rules, services
 from workflow.access import item_for
 from workflow.exceptions import StateConflict
@@ -293,7 +294,7 @@ def attachment_download(request, pk, attachment_pk):
     attachment = item.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404("No such attachment")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=for_filename(attachment.original_name),
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

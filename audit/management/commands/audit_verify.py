@@ -3,6 +3,7 @@ import sys
 
 from gongkai.commands import BaseCommand
 
+from audit.signals import log_verified
 from audit.verify import verify_log
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = verify_log()
+        log_verified.send(sender=self.__class__, result=result)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json()))
         else:

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OperationsConfig(AppConfig):
+    name = "operations"
+    verbose_name = _("Operations")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.conf import settings
+
+        from operations import conf, signals  # noqa: F401  (alarms and heartbeats)
+
+        # The reconciler finishes whatever a lost worker, a down broker or a killed process left
+        # undone; the heartbeat shows the doctor that beat and a worker are alive.
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "operations-reconcile", {"task": "operations.reconcile", "schedule": float(conf.reconcile_seconds())}
+        )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "operations-heartbeat", {"task": "operations.heartbeat", "schedule": float(conf.heartbeat_seconds())}
+        )

@@ -1,0 +1,181 @@
+"""The installation's health, for `manage.py doctor`, the office's health page and /readyz.
+Each check is (name, ok, detail); details are plain sentences for an operator."""
+
+import datetime
+import hashlib
+import shutil
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from operations import conf
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_json(self):
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+def database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return Check("database", True, f"{connection.vendor} answers")
+    except Exception as error:
+        return Check("database", False, f"{type(error).__name__}: {error}")
+
+
+def broker(timeout=2.0):
+    if not settings.CELERY_BROKER_URL:
+        return Check("broker", True, "none configured: background jobs run in the web process")
+    from gongkai.celery import app
+
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+        return Check("broker", True, "answers")
+    except Exception as error:
+        return Check("broker", False, f"unreachable: {error}")
+
+
+def _age(heartbeat):
+    return (timezone.now() - heartbeat.at).total_seconds() if heartbeat else None
+
+
+def heartbeat(name):
+    from operations.heartbeats import last
+
+    limit = 3 * max(conf.heartbeat_seconds(), conf.reconcile_seconds())
+    beat = last(name)
+    age = _age(beat)
+    if not settings.CELERY_BROKER_URL and beat is None:
+        return Check(name, True, "in-process scheduler (no broker); no heartbeat yet")
+    if age is None:
+        return Check(name, False, f"no {name} has ever reported")
+    return Check(name, age <= limit, f"last seen {int(age)} s ago (limit {limit} s)")
+
+
+def overdue_work():
+    from operations.reconcile import reconcile
+
+    found = reconcile(dry_run=True).found
+    stuck = found.get("publication", 0)
+    missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
+    return [
+        Check("overdue jobs", not stuck, f"{stuck} publications overdue" if stuck else "none"),
+        Check("items missing records", not missing,
+              ", ".join(f"{kind} {n}" for kind, n in missing.items()) if missing else "none"),
+    ]
+
+
+def record_files():
+    from records.models import Record
+
+    missing, changed, total = [], [], 0
+    for record in Record.objects.only("item_id", "version", "kind", "path", "sha256").iterator(chunk_size=2000):
+        total += 1
+        path = settings.RECORDS_DIR / record.path
+        try:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            missing.append(record.number)
+            continue
+        if digest.hexdigest() != record.sha256:
+            changed.append(record.number)
+    ok = not missing and not changed
+    detail = f"{total} records"
+    if missing:
+        detail += f"; missing: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "")
+    if changed:
+        detail += f"; changed since signing: {', '.join(changed[:5])}" + (" …" if len(changed) > 5 else "")
+    return Check("record files", ok, detail)
+
+
+def audit_verification(*, run_if_stale):
+    from operations.heartbeats import beat, last
+
+    latest = last("audit_verify")
+    stale = latest is None or timezone.now() - latest.at > datetime.timedelta(days=1)
+    if stale and run_if_stale:
+        from audit.verify import verify_log
+
+        result = verify_log()
+        beat("audit_verify", {"ok": result.ok, "size": result.size, "first_bad_seq": result.first_bad_seq,
+                              "unanchored": result.unanchored})
+        latest, stale = last("audit_verify"), False
+    if latest is None:
+        return Check("audit verification", False, "never run: run manage.py audit_verify")
+    detail = latest.detail
+    when = timezone.localtime(latest.at).strftime("%Y-%m-%d %H:%M")
+    if not detail.get("ok"):
+        return Check("audit verification", False, f"{when}: FAILED at event {detail.get('first_bad_seq')}")
+    if detail.get("unanchored"):
+        return Check("audit verification", False, f"{when}: no signed checkpoint covers the log")
+    return Check("audit verification", not stale, f"{when}: ok, {detail.get('size')} events")
+
+
+def checkpoint_age():
+    from audit import conf as audit_conf, services
+
+    problem = services.signer_problem()
+    if problem:
+        return Check("audit checkpoint", False, f"signing refused: {problem}")
+    latest = services.latest_checkpoint()
+    if not services.has_unsigned_events():
+        return Check("audit checkpoint", True, f"covers all {latest.tree_size if latest else 0} events")
+    limit = 3 * audit_conf.checkpoint_interval()
+    age = (timezone.now() - latest.created_at).total_seconds() if latest else None
+    if age is None:
+        return Check("audit checkpoint", False, "events exist but no checkpoint has been signed")
+    return Check("audit checkpoint", age <= limit, f"last signed {int(age)} s ago (limit {limit} s)")
+
+
+def disk():
+    problems, details = [], []
+    for label, path in (("var", settings.VAR_DIR), ("records", settings.RECORDS_DIR)):
+        path.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(path).free
+        details.append(f"{label} {free / (1 << 30):.1f} GiB free")
+        if free < conf.min_free_bytes():
+            problems.append(label)
+    return Check("disk", not problems, "; ".join(details))
+
+
+def fonts():
+    from records.checks import cjk_fonts_available, harfbuzz_subset_available
+
+    harfbuzz, cjk = harfbuzz_subset_available(), cjk_fonts_available()
+    detail = ("HarfBuzz subsetting present" if harfbuzz else "libharfbuzz-subset0 missing") + "; " + (
+        f"CJK fonts: {', '.join(cjk)}" if cjk else "no Noto CJK SC font")
+    return Check("fonts", harfbuzz and bool(cjk), detail)
+
+
+def alarms():
+    from operations.alarms import open_alarms
+
+    titles = list(open_alarms().values_list("title", flat=True)[:5])
+    return Check("alarms", not titles, "; ".join(titles) if titles else "none open")
+
+
+def all_checks(*, run_verification=True):
+    checks = [database()]
+    if not checks[0].ok:
+        return checks
+    checks += [broker(), heartbeat("worker"), heartbeat("beat"), *overdue_work(), record_files(),
+               audit_verification(run_if_stale=run_verification), checkpoint_age(), disk(), fonts(), alarms()]
+    return checks
+
+
+def ready():
+    """What /readyz needs: the database, and the broker if one is configured."""
+    return [database(), broker(timeout=1.0)]

@@ -1,0 +1,198 @@
+"""The reconciler: finishes background work that a lost worker, a down broker or a killed process
+left undone. Run by beat every RECONCILE_SECONDS and by `manage.py reconcile`.
+
+What is owed is implied by state, written in the same transaction as the change (DESIGN.md, "a
+state that implies it"):
+
+| kind | owed when | repaired by |
+|---|---|---|
+| `publication` | an item is `publishing` and due (no `publish_at`, or it has passed) | workflow.services.complete_publication |
+| `record:publication` | an item is `published`, `withdrawn` or `superseded` without the publication record of its version | records.items.issue_for_item |
+| `record:withdrawal` | an item is `withdrawn` without its withdrawal record | 〃 |
+| `record:refusal` | an item is `refused` without its refusal record | 〃 |
+
+Work counts as overdue once its item has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
+path normally finishes in about a second). Every repair is idempotent (a row lock on the item; one
+record per item, version and kind) and is recorded as an `operations.repair` audit event. A failed
+repair is retried with exponential backoff; after RECONCILE_ALARM_AFTER failures the office and
+administrators are alarmed (in-app notice and e-mail)."""
+
+import datetime
+import fcntl
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from audit.services import record as audit_record
+from operations import conf
+from operations.alarms import raise_alarm, resolve
+from operations.models import Repair
+
+log = logging.getLogger(__name__)
+_LOCK_KEY = 0x676B7265636F  # pg_try_advisory_lock: one reconciler at a time
+
+
+@dataclass
+class Outcome:
+    found: dict = field(default_factory=dict)
+    repaired: dict = field(default_factory=dict)
+    failed: list = field(default_factory=list)
+    left: int = 0
+    busy: bool = False
+
+    def as_json(self):
+        return {"found": self.found, "repaired": self.repaired, "failed": self.failed}
+
+
+def _overdue_items(now=None):
+    """{kind: [item ids]} of overdue work, oldest first."""
+    from records.models import Record
+    from workflow.models import DisclosureItem, State
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=conf.grace_seconds())
+    settled = DisclosureItem.objects.filter(updated_at__lte=cutoff).order_by("updated_at", "pk")
+
+    def lacking(kind):
+        return ~Exists(Record.objects.filter(item=OuterRef("pk"), version=OuterRef("version"), kind=kind))
+
+    publishing = settled.filter(state=State.PUBLISHING).exclude(publish_at__gt=now)
+    return {
+        "publication": list(publishing.values_list("pk", flat=True)),
+        "record:publication": list(
+            settled.filter(lacking("publication"), state__in=[State.PUBLISHED, State.WITHDRAWN, State.SUPERSEDED])
+            .values_list("pk", flat=True)
+        ),
+        "record:withdrawal": list(settled.filter(lacking("withdrawal"), state=State.WITHDRAWN).values_list("pk", flat=True)),
+        "record:refusal": list(settled.filter(lacking("refusal"), state=State.REFUSED).values_list("pk", flat=True)),
+    }
+
+
+def _repair(kind, item_id):
+    """Do the owed work; returns what the audit event says was done."""
+    if kind == "publication":
+        from workflow.services import complete_publication
+
+        return {"published": int(bool(complete_publication(item_id)))}
+    from records.items import issue_for_item
+
+    record, created = issue_for_item(item_id, kind.split(":", 1)[1])
+    return {"record": record.pk, "created": int(created)}
+
+
+def _backoff(attempts):
+    return datetime.timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), conf.backoff_max()))
+
+
+@contextmanager
+def _single_reconciler():
+    """True if this process may reconcile now (no other reconciler is running)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+            got = cursor.fetchone()[0]
+        try:
+            yield got
+        finally:
+            if got:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+        return
+    path = settings.VAR_DIR / "reconcile.lock"
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _item_label(item_id):
+    from workflow.models import DisclosureItem
+
+    title = DisclosureItem.objects.filter(pk=item_id).values_list("title", flat=True).first() or ""
+    return title
+
+
+KIND_LABELS = {
+    "publication": "发布",
+    "record:publication": "信息公开记录",
+    "record:withdrawal": "撤回公开记录",
+    "record:refusal": "不予公开决定记录",
+}
+
+
+def _failed(kind, item_id, error, repair, now):
+    repair.attempts += 1
+    repair.last_error = f"{type(error).__name__}: {error}"[:2000]
+    repair.next_attempt_at = now + _backoff(repair.attempts)
+    if repair.attempts >= conf.alarm_after() and repair.alarmed_at is None:
+        from workflow.models import DisclosureItem
+
+        repair.alarmed_at = now
+        title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
+        raise_alarm(f"repair:{kind}:{item_id}", title, repair.last_error, audience="office",
+                    item=DisclosureItem.objects.filter(pk=item_id).first())
+    repair.save()
+
+
+def reconcile(*, dry_run=False, force=False, now=None, limit=None):
+    """Find overdue work and (unless dry_run) finish it; `force` ignores the backoff of failed
+    repairs (the office's "finish now"). Returns an Outcome; `left` counts what is still overdue
+    afterwards (waiting for its backoff, or failed)."""
+    now = now or timezone.now()
+    outcome = Outcome()
+    owed = _overdue_items(now)
+    outcome.found = {kind: len(ids) for kind, ids in owed.items()}
+    if dry_run:
+        outcome.left = sum(outcome.found.values())
+        return outcome
+    with _single_reconciler() as mine:
+        if not mine:
+            outcome.busy = True
+            outcome.left = sum(outcome.found.values())
+            return outcome
+        done = 0
+        for kind, ids in owed.items():
+            outcome.repaired[kind] = 0
+            repairs = {r.object_id: r for r in Repair.objects.filter(kind=kind, object_id__in=ids)}
+            for item_id in ids:
+                if limit is not None and done >= limit:
+                    outcome.left += 1
+                    continue
+                repair = repairs.get(item_id) or Repair(kind=kind, object_id=item_id, first_seen_at=now, next_attempt_at=now)
+                if repair.repaired_at is not None:  # owed again (e.g. a new version): a fresh start
+                    repair.attempts, repair.repaired_at, repair.alarmed_at = 0, None, None
+                    repair.next_attempt_at = now
+                if repair.next_attempt_at > now and not force:
+                    outcome.left += 1
+                    continue
+                done += 1
+                try:
+                    what = _repair(kind, item_id)
+                except Exception as error:  # any failure is counted, backed off and finally alarmed
+                    log.exception("reconcile: %s of item %s failed", kind, item_id)
+                    _failed(kind, item_id, error, repair, timezone.now())
+                    outcome.failed.append({"kind": kind, "object": item_id, "error": repair.last_error})
+                    outcome.left += 1
+                    continue
+                with transaction.atomic():
+                    audit_record(
+                        "operations.repair", actor=None, object_type="workflow.disclosureitem", object_id=item_id,
+                        data={"kind": kind, "failed_attempts": repair.attempts, **what},
+                    )
+                    repair.repaired_at = timezone.now()
+                    repair.save()
+                if repair.alarmed_at:
+                    resolve(f"repair:{kind}:{item_id}")
+                outcome.repaired[kind] += 1
+    return outcome

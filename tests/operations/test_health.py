@@ -1,0 +1,98 @@
+"""`manage.py doctor`, the office's health page, /healthz and /readyz."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from operations.alarms import raise_alarm
+from records.models import Record
+from tests.workflow.helpers import draft, to_state
+
+
+@pytest.fixture(autouse=True)
+def records_dir(settings, tmp_path, monkeypatch):
+    settings.RECORDS_DIR = tmp_path / "records"
+    monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "0")
+    return settings.RECORDS_DIR
+
+
+def doctor():
+    out = io.StringIO()
+    try:
+        call_command("doctor", "--json", stdout=out, stderr=io.StringIO())
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    result = json.loads(out.getvalue())
+    return status, result, {check["name"]: check for check in result["checks"]}
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+def test_readyz_checks_the_database_and_the_broker(client, settings, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert [c["name"] for c in response.json()["checks"]] == ["database", "broker"]
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"][1]["ok"] is False
+
+
+def test_doctor_reports_a_healthy_installation(demo, django_capture_on_commit_callbacks, user):
+    item = draft(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(user, item, "published")
+    from audit import services
+
+    services.checkpoint(reason="test")
+    status, result, checks = doctor()
+    expected = ["database", "broker", "worker", "beat", "overdue jobs", "items missing records", "record files",
+                "audit verification", "audit checkpoint", "disk", "fonts", "alarms"]
+    assert [c["name"] for c in result["checks"]] == expected
+    bad = {name: c["detail"] for name, c in checks.items() if not c["ok"] and name not in ("worker", "beat")}
+    assert bad == {}
+    assert "1 records" in checks["record files"]["detail"]
+
+
+def test_doctor_names_missing_records_changed_files_and_open_alarms(demo, user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = draft(user, title="已签章的事项")
+        to_state(user, signed, "published")
+    unsigned = draft(user, title="缺少记录的事项")
+    to_state(user, unsigned, "published")  # its record job never runs here
+    record = Record.objects.get(item=signed)
+    record.file_path.write_bytes(record.file_path.read_bytes() + b"\n% appended")
+    raise_alarm("test:alarm", "测试告警", "detail")
+
+    status, result, checks = doctor()
+    assert status == 1 and result["ok"] is False
+    assert checks["items missing records"] == {"name": "items missing records", "ok": False,
+                                               "detail": "record:publication 1"}
+    assert not checks["record files"]["ok"] and record.number in checks["record files"]["detail"]
+    assert not checks["alarms"]["ok"] and "测试告警" in checks["alarms"]["detail"]
+
+
+def test_the_health_page_is_for_the_office_only(client, user):
+    client.force_login(user("cwc_liaison"))
+    assert client.get("/office/health/").status_code == 403
+    client.force_login(user("office"))
+    response = client.get("/office/health/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "系统运行状况" in page and "审计日志校验" in page and "缺少签章记录的事项" in page
+
+
+def test_the_office_can_finish_overdue_work_from_the_page(client, user):
+    item = draft(user, title="待补记录的事项")
+    to_state(user, item, "published")
+    client.force_login(user("office"))
+    response = client.post("/office/health/retry/", follow=True)
+    assert response.status_code == 200
+    assert "已修复 1 项" in response.content.decode()
+    assert Record.objects.filter(item=item).count() == 1

@@ -1,0 +1,150 @@
+"""The reconciler: overdue work is found, finished once, audited, backed off and alarmed."""
+
+import io
+import json
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from operations.models import Alarm, Repair
+from operations.reconcile import reconcile
+from records.models import Record
+from tests.workflow.helpers import draft, to_state
+from workflow import services
+from workflow.models import Notification
+
+
+@pytest.fixture(autouse=True)
+def no_grace(monkeypatch, records_dir):
+    """Work is overdue at once (the default grace is two minutes)."""
+    monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "0")
+
+
+@pytest.fixture
+def records_dir(settings, tmp_path, monkeypatch):
+    settings.RECORDS_DIR = tmp_path / "records"
+    monkeypatch.setenv("RECORDS_DIR", str(settings.RECORDS_DIR))
+    return settings.RECORDS_DIR
+
+
+def run(*args):
+    """manage.py reconcile as an operator runs it: (exit status, JSON)."""
+    out = io.StringIO()
+    try:
+        call_command("reconcile", "--json", *args, stdout=out, stderr=io.StringIO())
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    return status, json.loads(out.getvalue())
+
+
+@pytest.fixture
+def published_without_record(user):
+    """Published, but the record job never ran (its on-commit hook is never executed here)."""
+    item = draft(user, title="2025年收支预算总表")
+    to_state(user, item, "published")
+    assert not Record.objects.filter(item=item).exists()
+    return item
+
+
+def test_a_published_item_without_its_record_is_repaired_once(published_without_record):
+    item = published_without_record
+    status, result = run("--dry-run")
+    assert status == 1 and result["found"]["record:publication"] == 1 and result["repaired"] == {}
+    assert not Record.objects.filter(item=item).exists()
+
+    status, result = run()
+    assert status == 0, result
+    assert result["repaired"]["record:publication"] == 1 and result["failed"] == []
+    record = Record.objects.get(item=item, kind="publication")
+    assert AuditEvent.objects.filter(action="record.issue", object_id=str(record.pk)).count() == 1
+    repair_events = AuditEvent.objects.filter(action="operations.repair", object_id=str(item.pk))
+    assert repair_events.count() == 1 and '"kind":"record:publication"' in repair_events.get().canonical
+
+    assert run() == (0, {"found": {"publication": 0, "record:publication": 0, "record:withdrawal": 0,
+                                   "record:refusal": 0}, "repaired": {"publication": 0, "record:publication": 0,
+                                   "record:withdrawal": 0, "record:refusal": 0}, "failed": []})
+    assert Record.objects.filter(item=item).count() == 1
+
+
+def test_work_still_within_its_grace_is_left_to_the_fast_path(published_without_record, monkeypatch):
+    monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "3600")
+    assert run() == (0, {"found": {"publication": 0, "record:publication": 0, "record:withdrawal": 0,
+                                   "record:refusal": 0}, "repaired": {"publication": 0, "record:publication": 0,
+                                   "record:withdrawal": 0, "record:refusal": 0}, "failed": []})
+
+
+def test_a_publication_stuck_in_publishing_is_completed(user, django_capture_on_commit_callbacks):
+    item = draft(user, title="招生章程")
+    to_state(user, item, "office_review")
+    services.publish(item, actor=user("office"), channels=["wechat"])  # its job is never sent
+    item.refresh_from_db()
+    assert item.state == "publishing"
+    with django_capture_on_commit_callbacks(execute=True):
+        status, result = run()
+    assert result["repaired"]["publication"] == 1
+    item.refresh_from_db()
+    assert item.state == "published"
+    assert Record.objects.filter(item=item, kind="publication").count() == 1  # its record followed
+    assert AuditEvent.objects.filter(action="disclosure.published", object_id=str(item.pk)).count() == 1
+
+
+def test_a_scheduled_publication_is_not_overdue_before_its_time(user):
+    import datetime
+
+    from django.utils import timezone
+
+    item = draft(user, title="收费标准")
+    to_state(user, item, "office_review")
+    services.publish(item, actor=user("office"), channels=["wechat"],
+                     publish_at=timezone.now() + datetime.timedelta(days=1))
+    assert run()[1]["found"]["publication"] == 0
+
+
+def test_withdrawal_and_refusal_records_are_repaired(user):
+    withdrawn = draft(user, title="撤回的事项")
+    to_state(user, withdrawn, "published")
+    services.withdraw(withdrawn, actor=user("office"), comment="数据有误")
+    refused = draft(user, title="不予公开的事项")
+    to_state(user, refused, "office_review")
+    services.refuse(refused, actor=user("office"), ground="privacy", comment="涉及个人隐私")
+    status, result = run()
+    assert status == 0, result
+    assert result["repaired"] == {"publication": 0, "record:publication": 1, "record:withdrawal": 1, "record:refusal": 1}
+    assert Record.objects.filter(item=withdrawn).count() == 2
+    assert Record.objects.filter(item=refused, kind="refusal").count() == 1
+
+
+def test_a_repair_that_keeps_failing_backs_off_then_alarms_the_office(
+    published_without_record, settings, monkeypatch, tmp_path, user, django_capture_on_commit_callbacks
+):
+    item = published_without_record
+    monkeypatch.setenv("RECONCILE_ALARM_AFTER", "2")
+    settings.ADMINS = [("运维", "ops@school.invalid")]
+    office = user("office")
+    office.email = "office@school.invalid"
+    office.save()
+    settings.RECORDS_PKCS12_PATH = str(tmp_path / "missing-certificate.p12")  # the signer is gone
+
+    status, result = run()
+    assert status == 1 and result["failed"][0]["kind"] == "record:publication"
+    assert result["failed"][0]["object"] == item.pk
+    repair = Repair.objects.get(kind="record:publication", object_id=item.pk)
+    assert repair.attempts == 1 and repair.next_attempt_at > repair.first_seen_at
+
+    assert run()[1]["failed"] == []  # backing off: not tried again yet…
+    assert Repair.objects.get(pk=repair.pk).attempts == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = reconcile(force=True)  # …unless the office says "finish now"
+    assert len(outcome.failed) == 1
+    alarm = Alarm.objects.get(key=f"repair:record:publication:{item.pk}")
+    assert alarm.resolved_at is None and "2025年收支预算总表" in alarm.title
+    assert Notification.objects.filter(user=office, key=f"alarm:{alarm.pk}").exists()
+    assert [m.to for m in mail.outbox if "2025年收支预算总表" in m.subject] == [["office@school.invalid"], ["ops@school.invalid"]]
+
+    settings.RECORDS_PKCS12_PATH = ""  # the certificate is back
+    assert reconcile(force=True).repaired["record:publication"] == 1
+    assert Alarm.objects.get(pk=alarm.pk).resolved_at is not None
+    assert Record.objects.filter(item=item).count() == 1
