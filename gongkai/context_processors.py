@@ -45,6 +45,8 @@ def staff_navigation(request):
         entries.append((_("Disclosure on application"), "/foi/"))
     if "office" in roles:
         entries.append((_("Channel records"), "/office/channels/"))
+    if "office" in roles or user.is_superuser:
+        entries.append((_("System health"), "/office/health/"))
     if roles & {"auditor", "office"} or user.has_perm("policies.view_audit"):
         entries.append((_("Audit trail"), "/audit/"))
     if user.is_staff:
