@@ -95,3 +95,18 @@ class GuideVersion(models.Model):
         ordering = ["-number"]
         verbose_name = _("disclosure guide version")
         verbose_name_plural = _("disclosure guide versions")
+
+
+class SearchDocument(models.Model):
+    """A public item's words for full-text search (portal.search), segmented with jieba. The
+    database indexes them: on PostgreSQL a generated tsvector column `vector` with a GIN index, on
+    SQLite the FTS5 table portal_search_fts kept in step by triggers (both made by migration 0005,
+    not declared here)."""
+
+    item = models.OneToOneField("workflow.DisclosureItem", on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    title_words = models.TextField()
+    body_words = models.TextField()
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")

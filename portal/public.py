@@ -30,9 +30,3 @@ def categories_with_counts():
             filter=Q(entries__items__state__in=PUBLIC_STATES, entries__items__published_at__isnull=False),
         )
     ).order_by("order", "number")
-
-
-def search_filter(queryset, q):
-    for term in q.split()[:8]:
-        queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term))
-    return queryset

@@ -25,7 +25,8 @@ from core.safe_text import for_filename, for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
-from portal.public import categories_with_counts, listed_items, public_items, search_filter
+from portal.public import categories_with_counts, listed_items, public_items
+from portal.search import Results as SearchResults
 from workflow.models import CatalogueCategory
 
 MAX_QUERY = 100
@@ -116,14 +117,15 @@ def _category(number):
 
 
 def _apply(queryset, filters):
-    if filters["q"]:
-        queryset = search_filter(queryset, filters["q"])
+    """The filtered items; with search words, ranked search results over them (portal.search)."""
     if filters["department"]:
         queryset = queryset.filter(department=filters["department"])
     if filters["year"]:
         queryset = queryset.filter(published_at__year=filters["year"])
     if filters["category"]:
         queryset = _in_category(queryset, filters["category"])
+    if filters["q"]:
+        return SearchResults(queryset, filters["q"])
     return queryset
 
 
