@@ -40,6 +40,7 @@ def staff_navigation(request):
         entries.append((_("My tasks"), "/workflow/"))
         entries.append((_("Disclosure items"), "/workflow/items/"))
     if roles & {"leader", "office"}:
+        entries.append((_("Dashboard"), "/reports/overview/"))
         entries.append((_("Statistics and reports"), "/reports/"))
     if roles & {"office", "leader", "auditor"}:
         entries.append((_("Disclosure on application"), "/foi/"))

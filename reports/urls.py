@@ -1,11 +1,12 @@
 from django.urls import path
 
-from reports import annual_views, catalogue_views, views
+from reports import annual_views, catalogue_views, overview_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("overview/", overview_views.overview_page, name="overview"),  # the leaders' dashboard
     path("register/", views.register_table, name="register"),
     path("register.xlsx", views.register_xlsx, name="register-xlsx"),
     path("annual/", annual_views.annual_report, name="annual"),
