@@ -80,10 +80,19 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _seed_demo():
+    import importlib
+
+    from django.apps import apps as django_apps
+
     from policies.models import Department
+    from portal.models import Channel
 
     if not Department.objects.filter(code="dzb").exists():
         call_command("seed_demo", stdout=open(os.devnull, "w"))
+    if not Channel.objects.exists():
+        # The channel table is seeded by migrations; a transactional test's flush empties it.
+        for name in ("0002_seed_channels", "0003_channel_online_and_report_channels"):
+            importlib.import_module(f"portal.migrations.{name}").seed(django_apps, None)
 
 
 @pytest.fixture(scope="session")
