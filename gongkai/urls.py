@@ -22,6 +22,7 @@ urlpatterns = [
     path("workflow/", include("workflow.urls")),  # inbox, drafting, item pages (links in the e-mails)
     path("foi/", include("foi.urls")),  # disclosure on application (office)
     path("reports/", include("reports.urls")),
+    path("office/import/", include("imports.urls")),  # history import (迁移导入)
     path("", include("foi.public_urls")),  # /apply/ and /apply/status/: applying online (no account)
     path("", include("records.urls")),  # /verify/ and /api/disclosures/{id}/record/
     path("", include("portal.urls")),  # the public site: /, /category/…, /items/…, /search/, /feed/

@@ -41,6 +41,7 @@ STEPS = {
     "withdraw": ("撤回", "撤回公开"),
     "correct": ("更正", "更正"),
     "superseded": ("更正", "被更正版本取代"),
+    "import": ("迁移导入", "自学校原有记录导入（导入前的审核未在本系统中进行）"),
 }
 
 
@@ -82,10 +83,19 @@ def _metadata(item, kind):
         ("公开期限", f"{item.due_on:%Y-%m-%d}" + ("（预估）" if item.deadline_provisional else "")),
         ("版本", f"第 {item.version} 版"),
     ]
+    if item.document_number:
+        rows.append(("文号", item.document_number))
+    if item.imported_at:
+        rows.append(("来源", f"迁移导入：{timezone.localtime(item.imported_at):%Y-%m-%d}自学校原有记录导入"
+                            f"（外部编号 {item.external_ref}）。该信息在使用本系统前已公开，其审核与保密审查未在本系统中进行，"
+                            "本记录不证明其经过审核。"))
     if kind == Record.Kind.PUBLICATION:
-        rows.append(("公开日期", local_time(published) + (f"（{due_met}）" if due_met else "")))
         from portal.channels import channel_names
 
+        if item.imported_at:
+            rows.append(("公开日期", f"{timezone.localtime(published):%Y-%m-%d}（原公开日期" + (f"，{due_met}" if due_met else "") + "）"))
+        else:
+            rows.append(("公开日期", local_time(published) + (f"（{due_met}）" if due_met else "")))
         names = channel_names()
         rows.append(("公开途径", "、".join(names.get(code, code) for code in (item.channels or []))))
     return rows

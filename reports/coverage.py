@@ -197,6 +197,10 @@ def build(date_from, date_to, *, today=None, department=None):
         late = calendar.between(item.due_on, published_on) if published_on > item.due_on else 0
         row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
                   late_days=late, placements=placements.get(item.pk, []), reviewers=reviewers.get(item.pk, []))
+        if item.imported_at:
+            row.remarks.append(f"迁移导入（{_local_date(item.imported_at):%Y-%m-%d}导入）")
+        if item.document_number:
+            row.remarks.append(f"文号：{item.document_number}")
         if item.state == "withdrawn":
             row.remarks.append(f"已撤回：{item.withdrawn_reason}")
         if item.state == "superseded":

@@ -107,7 +107,7 @@ class ItemDetailSerializer(ItemListSerializer):
             "state_display", "body", "department_name", "channels", "is_policy_document", "interpretation",
             "interpretation_url", "is_major", "touches_state_secret", "refusal_ground", "publish_at",
             "supersedes", "corrections", "withdrawn_reason", "withdrawn_at", "created_by", "created_at",
-            "actions", "history", "versions", "attachments",
+            "actions", "history", "versions", "attachments", "document_number", "external_ref", "imported_at",
         ]
 
     def get_corrections(self, item) -> list[int]:

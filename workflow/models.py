@@ -135,6 +135,11 @@ class DisclosureItem(models.Model):
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    # Items published before the school used Gongkai, brought in by `import_history` (迁移导入):
+    # their review happened elsewhere, so their history shows the import, not a review.
+    external_ref = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -149,6 +154,10 @@ class DisclosureItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def imported(self):
+        return self.imported_at is not None
 
 
 class ItemVersion(models.Model):
@@ -222,6 +231,7 @@ class Step(models.Model):
         WITHDRAW = "withdraw", _("Withdrawn")
         CORRECT = "correct", _("Corrected")
         SUPERSEDED = "superseded", _("Superseded")
+        IMPORT = "import", _("Imported (published before Gongkai)")
 
     item = models.ForeignKey(DisclosureItem, on_delete=models.PROTECT, related_name="steps")
     version = models.PositiveIntegerField(_("version"), default=0)

@@ -1,0 +1,75 @@
+"""The office's import page: upload, watch the progress, read the counts or the errors."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imports.models import ImportBatch
+from tests.imports.workbook import year_of_history, write
+from workflow.models import DisclosureItem
+
+
+def upload(client, path, **extra):
+    data = {"workbook": SimpleUploadedFile("history.xlsx", path.read_bytes()), **extra}
+    return client.post("/office/import/", data)
+
+
+def test_office_imports_from_the_page_and_sees_the_counts(client, user, tmp_path, django_capture_on_commit_callbacks):
+    items, posts, _expected = year_of_history(4)
+    path = write(tmp_path / "history.xlsx", items, posts)
+    client.force_login(user("office"))
+    assert "下载导入模板" in client.get("/office/import/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path)
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert batch.status == "done" and batch.percent == 100
+    assert 'value="100"' in page and "导入完成" in page and 'http-equiv="refresh"' not in page
+    assert DisclosureItem.objects.filter(imported_at__isnull=False).count() == 4
+    assert all(item.records.filter(kind="publication").exists() for item in DisclosureItem.objects.all())
+    from imports.runner import batch_dir
+
+    assert not batch_dir(batch.pk).exists()  # the uploaded files are not kept
+
+
+def test_a_bad_file_on_the_page_lists_its_errors_and_imports_nothing(client, user, tmp_path, django_capture_on_commit_callbacks):
+    items, posts, _expected = year_of_history(4)
+    items[2][1] = 99
+    path = write(tmp_path / "bad.xlsx", items, posts)
+    client.force_login(user("office"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path, dry_run="on")
+    page = client.get(response["Location"]).content.decode()
+    assert "事项 第4行「清单编号」：“99”不是清单中的事项" in page and "未导入任何数据" in page
+    assert not DisclosureItem.objects.exists()
+
+
+def test_a_trial_run_imports_nothing(client, user, tmp_path, django_capture_on_commit_callbacks):
+    items, posts, _expected = year_of_history(4)
+    path = write(tmp_path / "history.xlsx", items, posts)
+    client.force_login(user("office"))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, path, dry_run="on")
+    assert ImportBatch.objects.get().status == "checked"
+    assert not DisclosureItem.objects.exists()
+
+
+def test_the_template_download(client, user):
+    client.force_login(user("office"))
+    response = client.get("/office/import/template.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:2] == ["事项", "发布记录"] and "示例-事项" in book.sheetnames
+    assert [c.value for c in book["事项"][1]] == ["外部编号", "清单编号", "部门", "标题", "正文", "附件", "文号", "生成日期", "公开日期"]
+
+
+@pytest.mark.parametrize("username", ["cwc_liaison", "cwc_head", "leader", "auditor"])
+def test_only_the_office_imports(client, user, tmp_path, username):
+    client.force_login(user(username))
+    assert client.get("/office/import/").status_code == 403
+    assert client.get("/office/import/template.xlsx").status_code == 403
+    items, posts, _expected = year_of_history(2)
+    assert upload(client, write(tmp_path / "h.xlsx", items, posts)).status_code == 403
+    assert not ImportBatch.objects.exists()
