@@ -243,7 +243,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"RefusalGroundEnum": "workflow.models.RefusalGround"},
+    "ENUM_NAME_OVERRIDES": {
+        "RefusalGroundEnum": "workflow.models.RefusalGround",
+        "ApplicantKindEnum": "foi.models.InformationRequest.ApplicantKind",
+        "ComplaintKindEnum": "foi.models.Complaint.Kind",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/audit/", include("audit.api_urls")),
     path("audit/", include("audit.urls")),
+    path("api/foi/", include("foi.api_urls")),  # disclosure on application
     path("api/", include("portal.api_urls")),  # channels and channel posts
     path("api/", include("workflow.api_urls")),  # catalogue, disclosures, tasks, notifications
     path("workflow/", include("workflow.urls")),  # inbox, drafting, item pages (links in the e-mails)
