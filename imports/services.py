@@ -218,6 +218,22 @@ class _Lookups:
             self.channels[channel.name] = channel
 
 
+def _policy(cells, error):
+    """The input policy of every text field (core.inputs) on the row's text cells: NFC, no control
+    or bidi characters. A refused cell is an error and reads as empty afterwards."""
+    from django.core.exceptions import ValidationError
+
+    from core.inputs import clean_text
+
+    for column, value in cells.items():
+        if isinstance(value, str):
+            try:
+                cells[column] = clean_text(value, multiline=column in ("正文", "备注"))
+            except ValidationError as problem:
+                error(column, " ".join(problem.messages))
+                cells[column] = None
+
+
 def _check_item(plan, lookups, attachments, number, cells, today):
     sheet = ITEMS_SHEET
     bad = False
@@ -226,6 +242,8 @@ def _check_item(plan, lookups, attachments, number, cells, today):
         nonlocal bad
         bad = True
         plan.error(sheet, number, column, reason)
+
+    _policy(cells, error)
 
     ref = _text(cells.get("外部编号"))
     if not ref:
@@ -255,8 +273,13 @@ def _check_item(plan, lookups, attachments, number, cells, today):
     if body:
         try:
             body = clean_body(body if "<" in body else "".join(f"<p>{line}</p>" for line in body.splitlines() if line.strip()))
+            from core.inputs import check_body_size
+
+            check_body_size(body)
         except ContentError as problem:
             error("正文", str(problem))
+        except Exception as problem:  # ValidationError of the body size
+            error("正文", " ".join(getattr(problem, "messages", [str(problem)])))
     if attachment:
         data = attachments.read(attachment) if attachments else None
         if attachments is None or attachments.source is None:
@@ -297,6 +320,8 @@ def _check_post(plan, lookups, number, cells, today):
         nonlocal bad
         bad = True
         plan.error(sheet, number, column, reason)
+
+    _policy(cells, error)
 
     ref, item_id = _text(cells.get("外部编号")), _text(cells.get("事项编号"))
     if not ref and not item_id:

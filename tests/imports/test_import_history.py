@@ -127,6 +127,7 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path, demo):
     (4, "<script>alert(1)</script>", "「正文」："),
     (8, "2999-01-01", "「公开日期」：不能晚于今天"),
     (0, "OLD-00001", "「外部编号」：与第2行重复"),
+    (3, "标题\u202e反转", "「标题」："),
 ])
 def test_each_kind_of_bad_cell_is_named(tmp_path, demo, column, value, message):
     items, posts, _expected = year_of_history(3)
