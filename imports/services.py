@@ -571,6 +571,7 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
     ItemVersion.objects.bulk_create(versions)
     Step.objects.bulk_create(steps)
     ChannelPost.objects.bulk_create(posts)
+    _index_for_search(items)
     posts_per_item = {}
     for post in posts:
         posts_per_item[post.item_id] = posts_per_item.get(post.item_id, 0) + 1
@@ -585,6 +586,17 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
         record("disclosure.import", actor=actor, obj=item, version=1, department=row.department.code,
                before=None, after=_item_state(item), data=data)
     return items
+
+
+def _index_for_search(items):
+    """The public site's search words (portal.search), as a public item's save would store them."""
+    from portal.models import SearchDocument
+    from portal.search import index_words, plain_text
+
+    SearchDocument.objects.bulk_create([
+        SearchDocument(item=item, title_words=index_words(item.title), body_words=index_words(plain_text(item.body)))
+        for item in items
+    ])
 
 
 def _store_attachment(item, row, actor, attachments, now):

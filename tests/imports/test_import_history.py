@@ -73,6 +73,7 @@ def test_imported_items_are_marked_everywhere_and_claim_no_review(history, clien
     assert AuditEvent.objects.filter(action="disclosure.import").count() == 300  # one per item
 
     assert "迁移导入" in client.get(f"/items/{item.pk}/").content.decode()
+    assert "历史信息第3号" in client.get("/search/", {"q": "历史信息第3号"}).content.decode()  # found by the public search
     client.force_login(user("office"))
     assert "迁移导入" in client.get(f"/workflow/items/{item.pk}/").content.decode()
     figures, cov = annual.compute(*YEAR)
