@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +15,10 @@ from django.views.decorators.http import require_safe
 from policies.models import Department
 from portal.channels import period_counts
 from reports import coverage, register, services
+
+# Pages show a bounded number of rows whatever the size of the period; the register's .xlsx has them all.
+ROWS_PER_PAGE = 100
+OVERDUE_SHOWN = 50
 
 
 def _default_period(today):
@@ -42,6 +47,12 @@ def _period(request):
     return date_from, date_to, department, error
 
 
+def _without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _guard(request):
     if not services.may_read_dashboard(request.user):
         raise PermissionDenied
@@ -54,6 +65,7 @@ def _context(request):
         "departments": Department.objects.filter(active=True).order_by("code"),
         "statuses": [(s, coverage.STATUS_LABELS[s]) for s in coverage.STATUS_ORDER],
         "query": request.GET.urlencode(),
+        "page_query": _without_page(request),
     }
     if error is None:
         cov = coverage.build(date_from, date_to, department=department)
@@ -75,8 +87,11 @@ def dashboard(request):
             (dept, [counts.get(s, 0) for s in coverage.STATUS_ORDER]) for dept, counts in cov.by_department()
         ]
         context["totals"] = [context["counts"].get(s, 0) for s in coverage.STATUS_ORDER]
-        # Overdue first, then everything else in catalogue order.
-        context["rows"] = cov.overdue + [r for r in cov.rows if r.status != coverage.OVERDUE]
+        overdue = cov.overdue
+        context["overdue"], context["overdue_total"] = overdue[:OVERDUE_SHOWN], len(overdue)
+        # Overdue first, then everything else in catalogue order; a page at a time.
+        rows = overdue + [r for r in cov.rows if r.status != coverage.OVERDUE]
+        context["page"] = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reports/dashboard.html", context, status=400 if context["error"] else 200)
 
 
@@ -87,7 +102,9 @@ def register_table(request):
     context = _context(request)
     if "cov" in context:
         lines = register.table(context["cov"])
-        context["headers"], context["lines"] = lines[0], lines[1:]
+        context["headers"] = lines[0]
+        context["page"] = Paginator(lines[1:], ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context["lines"] = context["page"].object_list
     return render(request, "reports/register.html", context, status=400 if context["error"] else 200)
 
 

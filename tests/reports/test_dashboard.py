@@ -98,3 +98,22 @@ def test_the_workspace_links_to_the_reports_for_office_and_leaders_only(client, 
     assert 'href="/reports/"' in page and 'href="/office/channels/"' not in page
     client.force_login(user("cwc_head"))
     assert 'href="/reports/"' not in client.get("/home/").content.decode()
+
+
+def test_long_periods_are_shown_a_page_at_a_time(client, user, autumn, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 3)
+    monkeypatch.setattr(views, "OVERDUE_SHOWN", 1)
+    client.force_login(user("office"))
+    first = client.get("/reports/", PERIOD).content.decode()
+    overdue = first[first.index('id="overdue"'):first.index('id="by-department"')]
+    assert "招生章程" in overdue and "人员招聘信息" not in overdue  # only the most overdue
+    assert "显示逾期最久的 1 条（共 2 条）" in overdue
+    entries = first[first.index('id="entries"'):]
+    assert entries.count("<tr class=\"status-") == 3 and "page=2" in entries
+    second = client.get("/reports/", {**PERIOD, "page": "2"}).content.decode()
+    rows = second[second.index('id="entries"'):]
+    assert rows.count("<tr class=\"status-") == 3 and "招生章程" not in rows
+    table = client.get("/reports/register/", {**PERIOD, "page": "2"}).content.decode()
+    assert table.count("<tr>") == 1 + 3 and "from=2025-09-01" in table  # header + one page; the period kept
