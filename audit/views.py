@@ -6,7 +6,6 @@ import json
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -59,14 +58,35 @@ class EventFilter(InputPolicyForm, forms.Form):
         return events
 
 
+EVENTS_PER_PAGE = 50
+
+
+class EventPage:
+    """Fifty events older than `before` (a sequence number; None: the newest), newest first. Pages
+    are keyed by sequence number, not counted: no COUNT(*) and no OFFSET over the whole log."""
+
+    def __init__(self, events, before):
+        if before is not None:
+            events = events.filter(seq__lt=before)
+        rows = list(events.defer("canonical")[:EVENTS_PER_PAGE + 1])
+        self.events, self.has_next = rows[:EVENTS_PER_PAGE], len(rows) > EVENTS_PER_PAGE
+        self.has_previous = before is not None
+        self.next_before = self.events[-1].seq if self.events else None
+
+    def __iter__(self):
+        return iter(self.events)
+
+
 @_auditor
 def event_list(request):
     form = EventFilter(request.GET or None)
     events = AuditEvent.objects.order_by("-seq")
     if form.is_bound and form.is_valid():
         events = form.apply(events)
-    page = Paginator(events.defer("canonical"), 50).get_page(request.GET.get("page"))
+    before = request.GET.get("before", "")
+    page = EventPage(events, int(before) if before.isdigit() and len(before) < 19 else None)
     query = request.GET.copy()
+    query.pop("before", None)
     query.pop("page", None)
     return render(
         request,

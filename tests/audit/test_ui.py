@@ -3,6 +3,7 @@ and admin changes recorded as events."""
 
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -44,6 +45,25 @@ def test_the_event_list_filters_by_actor_action_department_object_and_time(audit
     body = page.content.decode()
     assert "审计记录" in body and "test.approve" in body and "test.other" not in body
     assert "test.approve" not in auditor.get("/audit/", {"until": "2000-01-01"}).content.decode()
+
+
+def test_the_event_list_pages_by_sequence_number_without_counting_the_log(auditor, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit import views
+
+    monkeypatch.setattr(views, "EVENTS_PER_PAGE", 3)
+    made = [services.record("test.paged", actor=None, object_type="test.page", object_id=n).seq for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        first = auditor.get("/audit/", {"action": "test.paged"}).content.decode()
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    shown = [int(seq) for seq in re.findall(r'/audit/events/(\d+)/">', first)]
+    assert shown == made[:-4:-1]  # the newest three, newest first
+    assert f"before={made[2]}" in first
+    older = auditor.get("/audit/", {"action": "test.paged", "before": made[2]}).content.decode()
+    assert [int(seq) for seq in re.findall(r'/audit/events/(\d+)/">', older)] == made[1::-1]
+    assert "最新" in older and "before=" not in older.split('class="pages"')[1]
 
 
 def test_an_objects_complete_trail_and_an_events_proof(auditor, user):
