@@ -148,8 +148,14 @@ class DisclosureItem(models.Model):
         indexes = [
             models.Index(fields=["department", "state"]),
             models.Index(fields=["state", "due_on"]),
-            # The public site and the register list published items newest first.
+            # The register reads a period's publications.
             models.Index(fields=["state", "published_at"]),
+            # The public site lists public items newest first (portal.public.listed_items): read in
+            # index order, a page costs the same however many items there are; MIN/MAX are its ends.
+            models.Index(
+                fields=["-published_at", "-id"], name="item_public_newest",
+                condition=models.Q(state__in=("published", "withdrawn", "superseded"), published_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
