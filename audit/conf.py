@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 
-from gongkai.env import env_int, env_list, env_str
+from core.env import env_int, env_list, env_str
 
 
 def signing_key_text():

@@ -18,7 +18,7 @@ from foi import services
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
 from workflow.api import ServiceErrors
-from workflow.models import RefusalGround
+from core.grounds import RefusalGround
 
 ACTIONS = ("pause", "resume", "extend", "answer")
 

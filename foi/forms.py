@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.inputs import InputPolicyForm
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
-from workflow.models import RefusalGround
+from core.grounds import RefusalGround
 
 
 class DateInput(forms.DateInput):

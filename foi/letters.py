@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from audit.models import AuditEvent
 from audit.services import record as audit_record
 from foi.models import InformationRequest, Letter, LetterTemplate
-from gongkai.env import env_str
+from core.env import env_str
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models import RefusalGround
+from core.grounds import RefusalGround
 
 
 class InformationRequest(models.Model):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from foi import public_forms, services
 from foi.models import Complaint, InformationRequest, Letter
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
 
 SESSION_KEY = "foi_access"  # the numbers this browser has opened with their code
 

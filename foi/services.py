@@ -1,6 +1,6 @@
 """Requests for information, complaints and evaluations. Each change is checked, written and
 audited in one transaction. Errors: PermissionDenied, ValidationError (field → messages),
-workflow.exceptions.StateConflict when the request's status does not allow the step."""
+core.exceptions.StateConflict when the request's status does not allow the step."""
 
 import datetime
 import hashlib
@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from core import inputs
+from core.env import env_int
+from core.exceptions import StateConflict
+from core.grounds import RefusalGround
 from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
-from gongkai.env import env_int
-from workflow.exceptions import StateConflict
-from workflow.models import RefusalGround
 from workflow.workdays import add_working_days, working_days_between
 
 # rules.md: reply within 15 working days of receipt; up to 15 more with the office head's approval.

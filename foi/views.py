@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from foi import forms, services
 from foi.models import Complaint, Evaluation, InformationRequest
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
 
 
 def _viewer(request):

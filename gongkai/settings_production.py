@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 if len(os.environ.get("SECRET_KEY", "")) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters in production")
 
-from gongkai.env import env_bool, env_int  # noqa: E402
+from core.env import env_bool, env_int  # noqa: E402
 from gongkai.settings import *  # noqa: E402,F401,F403
 
 DEBUG = False

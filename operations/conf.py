@@ -11,7 +11,7 @@ DOCTOR_MIN_FREE_BYTES    free disk under GONGKAI_VAR_DIR below which the doctor 
                          default 1 GiB.
 """
 
-from gongkai.env import env_int
+from core.env import env_int
 
 
 def reconcile_seconds():

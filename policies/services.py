@@ -8,6 +8,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record
+from policies.access import forget
 from policies.models import Department, Membership
 from policies.roles import (
     DEPARTMENT_PERMISSIONS,
@@ -76,6 +77,7 @@ def sync_grants(user):
     # Django and guardian cache permissions on the user object.
     for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_guardian_perms_cache"):
         user.__dict__.pop(attr, None)
+    forget(user)
 
     granted = [f"{c}@{pk}" for c, pk in sorted(wanted - current)] + sorted(
         f"group:{g}" for g in wanted_groups - current_groups

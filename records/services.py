@@ -1,5 +1,5 @@
-"""Issuing records. The one public entry points: `on_item_decided` (called by the workflow's
-publish/refuse/withdraw services inside their transaction) and `issue_record` (run by the Celery
+"""Issuing records. The one public entry points: `on_item_decided` (listening to the workflow's
+`item_decided` signal, sent inside the deciding transaction) and `issue_record` (run by the Celery
 task). Issuing is idempotent: one record per item, version and kind, enforced by a unique
 constraint; a retried or duplicated job returns the record that exists."""
 
@@ -33,10 +33,14 @@ SIGN_REASONS = {
 }
 
 
-def on_item_decided(item, kind):
-    """Schedule the record of a decision once the deciding transaction commits."""
+def on_item_decided(sender=None, *, item, transition, **kwargs):
+    """Schedule the record a decision calls for (`transition.record`, if any) once the deciding
+    transaction commits."""
     from records.tasks import issue_record as task
 
+    kind = transition.record
+    if not kind:
+        return
     if kind not in Record.Kind.values:
         raise ValueError(f"unknown record kind {kind!r}")
     # robust: a failed render (or a down broker) never turns a committed decision into an error;

@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from foi.models import Complaint, Evaluation, InformationRequest
 from portal.channels import period_counts
 from reports import coverage, register
-from workflow.models import CatalogueCategory, RefusalGround
+from core.grounds import RefusalGround
+from workflow.models import CatalogueCategory
 
 NARRATIVE_KEYS = ("overview", "practices", "other")
 # Annex column widths (percent of a landscape A4 line), in the register's column order.

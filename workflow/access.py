@@ -1,23 +1,25 @@
 """The one way pages and the API fetch an item for a user: 404 if they may not see it (so nobody
-learns that it exists), 403 if they may see it but not do what they asked."""
+learns that it exists), 403 if they may see it but not do what they asked. And the one way an
+attachment is sent (staff pages, the API, the public site)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 
+from core.exceptions import StateConflict
+from core.safe_text import for_filename
+from policies.access import can
 from workflow import rules
-from workflow.exceptions import StateConflict
 from workflow.models import DisclosureItem
 
 
 def can_view(user, item):
-    # policies.access.can, with the per-request permission cache of workflow.rules
-    return rules._can(user, "view_items", item.department)
+    return can(user, "view_items", item.department)
 
 
 def item_for(user, pk, *, to="view"):
     """The item `pk` if `user` may see it, else Http404. With `to` an action name ("edit",
     "approve", …), also PermissionDenied when the user holds no role for that action on the item.
-    (Whether the state allows it now is the service's question: StateConflict, 409.)"""
+    (Whether the state allows it now, and separation of duties, are the service's questions.)"""
     try:
         item = DisclosureItem.objects.select_related("department", "catalogue_entry__category", "created_by").get(
             pk=int(pk)
@@ -28,10 +30,19 @@ def item_for(user, pk, *, to="view"):
         raise Http404("No such item")
     if to != "view":
         try:
-            rules.check(item, user, to)
+            rules.check(item, user, to, separation=False)
         except StateConflict:
             pass
     return item
 
 
-__all__ = ["item_for", "can_view", "PermissionDenied"]
+def attachment_response(attachment):
+    """The file as a download that no browser renders or sniffs (whatever its type says)."""
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=for_filename(attachment.original_name), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+__all__ = ["item_for", "can_view", "attachment_response", "PermissionDenied"]

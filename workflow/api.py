@@ -2,7 +2,7 @@
 serialise. 403 = may not, 409 = not in this state, 400 = bad input (field → messages)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import inputs
-from core.safe_text import for_filename
-from workflow import rules, services
-from workflow.access import item_for
-from workflow.exceptions import StateConflict
-from workflow.models import Attachment, CatalogueEntry, DisclosureItem, Notification, RefusalGround, State
+from core.exceptions import StateConflict
+from core.grounds import RefusalGround
+from workflow import params, queues, rules, services
+from workflow.access import attachment_response, item_for
+from workflow.models import Attachment, CatalogueEntry, DisclosureItem, DisclosureTask, Notification, State
+from workflow.transitions import API_ACTIONS
 
 
 class ServiceErrors:
@@ -58,7 +59,7 @@ class ItemListSerializer(serializers.ModelSerializer):
                   "produced_on", "due_on", "deadline_provisional", "overdue", "published_at"]
 
     def get_overdue(self, item) -> bool:
-        return item.state in services.notify.ACTOR_PERMISSION and item.due_on < timezone.localdate()
+        return item.is_overdue()
 
 
 class StepSerializer(serializers.Serializer):
@@ -130,7 +131,7 @@ class ItemDetailSerializer(ItemListSerializer):
         return AttachmentSerializer(item.attachments.filter(removed_at__isnull=True), many=True).data
 
 
-# --- input (documentation of the bodies; the services check them) --------------------------------
+# --- input (documentation of the bodies; workflow.params reads them) -----------------------------
 
 
 class ItemInput(serializers.Serializer):
@@ -219,7 +220,7 @@ class DisclosureListView(ServiceErrors, APIView):
         summary="The items this user may see",
     )
     def get(self, request):
-        items = services.visible_items(request.user).select_related("department", "catalogue_entry")
+        items = queues.visible_items(request.user).select_related("department", "catalogue_entry")
         state = request.query_params.get("state")
         if state:
             if state not in State.values:
@@ -243,9 +244,8 @@ class DisclosureListView(ServiceErrors, APIView):
 
     @extend_schema(request=ItemInput, responses={201: ItemDetailSerializer}, summary="Draft a new item")
     def post(self, request):
-        data = _data(request)
-        entry = data.pop("catalogue_entry", None)
-        item = services.create_item(actor=request.user, catalogue_entry=entry, **data)
+        entry, fields = params.new_item(_data(request), actor=request.user)
+        item = services.create_item(actor=request.user, catalogue_entry=entry, **fields)
         return _detail(item, request, status.HTTP_201_CREATED)
 
 
@@ -256,8 +256,8 @@ class DisclosureDetailView(ServiceErrors, APIView):
 
     @extend_schema(request=ItemPatchInput, responses=ItemDetailSerializer, summary="Edit a draft or returned item")
     def patch(self, request, pk):
-        item = item_for(request.user, pk)
-        item = services.edit_item(item, actor=request.user, **_data(request))
+        item = item_for(request.user, pk, to="edit")
+        item = services.edit_item(item, actor=request.user, **params.item_changes(_data(request), item, actor=request.user))
         return _detail(item, request)
 
 
@@ -266,18 +266,15 @@ class DisclosureActionView(ServiceErrors, APIView):
         operation_id="disclosures_action",
         request=ActionInput,
         responses={200: ActionResultSerializer},
-        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=rules.TRANSITIONS)],
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=API_ACTIONS)],
         summary="submit, approve, return, clear, redact (clear with redactions), refuse, publish, withdraw, correct",
     )
     def post(self, request, pk, action):
-        item = item_for(request.user, pk)
-        data = _data(request)
-        params = {key: data.pop(key) for key in ("comment", "ground", "channels", "publish_at") if key in data}
-        if action != "correct" and data:
-            raise DjangoValidationError({"non_field_errors": [f"Unknown fields: {', '.join(sorted(data))}."]})
-        if action == "correct":
-            params.update(data)
-        result = services.perform(item, action, actor=request.user, **params)
+        if action not in API_ACTIONS:
+            raise DjangoValidationError({"action": ["Unknown action."]})
+        item = item_for(request.user, pk, to=action)  # 404 unseen; 403 holds no role for it
+        given = params.action_params(action, _data(request), actor=request.user)
+        result = services.perform(item, action, actor=request.user, **given)
         if action == "publish" and result.state == State.PUBLISHING and not (
             result.publish_at and result.publish_at > timezone.now()
         ):
@@ -311,13 +308,7 @@ class AttachmentDetailView(ServiceErrors, APIView):
         attachment = item.attachments.filter(pk=attachment_pk).first()
         if attachment is None:
             raise Http404("No such attachment")
-        response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=for_filename(attachment.original_name),
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
+        return attachment_response(attachment)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk, attachment_pk):
@@ -346,9 +337,9 @@ class TaskListView(ServiceErrors, APIView):
     def get(self, request):
         from viewflow.workflow.status import STATUS
 
-        items = services.task_items(request.user)
+        items = queues.task_items(request.user)
         tasks = dict(
-            services.DisclosureTask.objects.filter(
+            DisclosureTask.objects.filter(
                 status=STATUS.NEW, process__artifact_object_id__in=[i.pk for i in items]
             ).values_list("process__artifact_object_id", "pk")
         )

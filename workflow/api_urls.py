@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from workflow import api, rules
+from workflow import api
+from workflow.transitions import API_ACTIONS
 
-_ACTIONS = "|".join(rules.TRANSITIONS)
+_ACTIONS = "|".join(API_ACTIONS)
 
 urlpatterns = [
     path("catalogue/", api.CatalogueView.as_view(), name="api-catalogue"),
@@ -19,8 +20,6 @@ urlpatterns = [
 ]
 # POST /api/disclosures/{id}/{action}/ for the named actions only (so other apps' paths such as
 # .../record/ stay theirs).
-from django.urls import re_path  # noqa: E402
-
 urlpatterns.append(
     re_path(rf"^disclosures/(?P<pk>\d+)/(?P<action>{_ACTIONS})/$", api.DisclosureActionView.as_view(), name="api-disclosure-action")
 )

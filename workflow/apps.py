@@ -10,7 +10,7 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from gongkai.env import env_int
+        from core.env import env_int
 
         # Reminders, escalation and scheduled publications: one periodic scan (celery beat, or the
         # in-process scheduler of ./bin/serve). WORKFLOW_SCAN_SECONDS, default 60.

@@ -3,7 +3,7 @@
 Every human step is a `flow.Handle` task: the services (workflow.services) decide, check and change
 the item, then complete the open task; the `route` switch sends the token on according to the item's
 new state. So viewflow keeps the process and its tasks (who is waiting, since when), and every rule
-stays in the services. The route is:
+stays in the services. The route is (a mirror of workflow.transitions.STAGES, checked by tests/workflow/test_transitions.py):
 
     start → route ┬ draft/returned      → revise (liaison)            → route
                   ├ head_review         → head_review (head)          → route
@@ -23,19 +23,6 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from workflow.models import DisclosureItem, DisclosureProcess, DisclosureTask, State
-
-# Open states and the flow node that waits in each.
-NODE_FOR_STATE = {
-    State.DRAFT: "revise",
-    State.RETURNED: "revise",
-    State.HEAD_REVIEW: "head_review",
-    State.CONFIDENTIALITY_REVIEW: "confidentiality_review",
-    State.SECRECY_REVIEW: "secrecy_review",
-    State.LEADER_REVIEW: "leader_review",
-    State.OFFICE_REVIEW: "office_review",
-    State.PUBLISHING: "publishing",
-}
-
 
 # (item pk, state) of the item the services are moving on right now: they have just saved that
 # state in this transaction, so the `route` switch need not read it back.

@@ -1,12 +1,13 @@
-"""Forms for the workflow pages. They only shape the input (types, choices); every rule — required
-comments, allowed states, channels, sanitising — is the service's, whose ValidationError the views
-turn back into errors on these forms."""
+"""Forms for the workflow pages. They only shape the input for the browser (widgets, choices); the
+values go through workflow.params as the API's do, and every rule is the service's. The views turn
+a ValidationError back into errors on these forms."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.grounds import RefusalGround
 from core.inputs import InputPolicyForm
-from workflow.models import RefusalGround
+from workflow.transitions import API_ACTIONS, TABLE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -84,50 +85,38 @@ class ItemForm(InputPolicyForm, forms.Form):
         return data
 
 
-class CommentForm(InputPolicyForm, forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReturnForm(CommentForm):
-    comment = forms.CharField(label=_("Comment (required)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class RedactForm(CommentForm):
-    comment = forms.CharField(label=_("Redaction instructions (required)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class RefuseForm(CommentForm):
-    ground = forms.ChoiceField(label=_("Ground for not disclosing"), required=False,
-                               choices=[("", "---------"), *RefusalGround.choices])
-    comment = forms.CharField(label=_("Comment (required)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class WithdrawForm(CommentForm):
-    comment = forms.CharField(label=_("Reason for withdrawal (required)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class PublishForm(CommentForm):
-    channels = forms.MultipleChoiceField(label=_("Channels (the disclosure column is always included)"),
-                                         required=False, widget=forms.CheckboxSelectMultiple)
-    publish_at = forms.CharField(label=_("Publish at (leave empty to publish now)"), required=False,
-                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+class ActionForm(InputPolicyForm, forms.Form):
+    """The form under an action's button; its fields are what the transition `accepts`
+    (workflow.transitions), read again by workflow.params.action_params like the API's body."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channels"].choices = channel_choices()
+        if "channels" in self.fields:
+            self.fields["channels"].choices = channel_choices()
 
 
-# action → (form class, button label, CSS class)
-ACTION_FORMS = {
-    "submit": (CommentForm, _("Submit to the department head")),
-    "approve": (CommentForm, _("Approve")),
-    "return": (ReturnForm, _("Return for revision")),
-    "clear": (CommentForm, _("Clear for publication")),
-    "redact": (RedactForm, _("Clear with redactions")),
-    "refuse": (RefuseForm, _("Refuse publication (不予公开)")),
-    "publish": (PublishForm, _("Publish")),
-    "withdraw": (WithdrawForm, _("Withdraw")),
-    "correct": (CommentForm, _("Start a correction")),
+def _comment_field(transition):
+    label = transition.comment_label or (_("Comment (required)") if "comment" in transition.requires else _("Comment"))
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+_FIELDS = {
+    "comment": _comment_field,
+    "ground": lambda t: forms.ChoiceField(label=_("Ground for not disclosing"), required=False,
+                                          choices=[("", "---------"), *RefusalGround.choices]),
+    "channels": lambda t: forms.MultipleChoiceField(label=_("Channels (the disclosure column is always included)"),
+                                                    required=False, widget=forms.CheckboxSelectMultiple),
+    "publish_at": lambda t: forms.CharField(label=_("Publish at (leave empty to publish now)"), required=False,
+                                            widget=forms.DateTimeInput(attrs={"type": "datetime-local"})),
 }
+
+
+def _action_form(transition):
+    # The ground before the comment (as people decide: why, then in their words).
+    names = sorted(transition.accepts, key=lambda name: name == "comment")
+    fields = {name: _FIELDS[name](transition) for name in names}
+    return type(f"{transition.action.title()}Form", (ActionForm,), fields)
+
+
+# action → (form class, button label): the item page's buttons, from the transition table.
+ACTION_FORMS = {action: (_action_form(TABLE[action]), TABLE[action].button) for action in API_ACTIONS}

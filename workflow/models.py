@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
+from core.grounds import RefusalGround
+
 
 class CatalogueCategory(models.Model):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
@@ -78,12 +80,6 @@ class CalendarDay(models.Model):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
 
 
-class RefusalGround(models.TextChoices):
-    STATE_SECRET = "state_secret", _("State secret")
-    TRADE_SECRET = "trade_secret", _("Trade secret")
-    PRIVACY = "privacy", _("Personal privacy")
-    LAW_EXCLUDED = "law_excluded", _("Excluded by law, regulation or school rules")
-    SECURITY_STABILITY = "security_stability", _("Endangers security and stability")
 
 
 class State(models.TextChoices):
@@ -99,6 +95,29 @@ class State(models.TextChoices):
     REFUSED = "refused", _("Not to be disclosed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+# Where somebody must act: an item here can be overdue, and the periodic scan reminds whoever acts
+# (workflow.transitions.STAGES says who).
+OPEN_STATES = (State.DRAFT, State.RETURNED, State.HEAD_REVIEW, State.CONFIDENTIALITY_REVIEW, State.SECRECY_REVIEW,
+               State.LEADER_REVIEW, State.OFFICE_REVIEW)
+# Not yet published or decided (the publication job may still be on its way).
+UNFINISHED_STATES = (*OPEN_STATES, State.PUBLISHING)
+# Once published, an item stays on the public site: withdrawn with its reason, superseded with its correction.
+PUBLIC_STATES = (State.PUBLISHED, State.WITHDRAWN, State.SUPERSEDED)
+
+
+class DisclosureItemQuerySet(models.QuerySet):
+    def public(self):
+        """What the public may see: items that were published (whatever became of them since)."""
+        return self.filter(state__in=PUBLIC_STATES, published_at__isnull=False)
+
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, today=None):
+        """Open items past their deadline (the one overdue rule; see DisclosureItem.is_overdue)."""
+        return self.filter(state__in=OPEN_STATES, due_on__lt=today or timezone.localdate())
 
 
 class DisclosureItem(models.Model):
@@ -141,6 +160,8 @@ class DisclosureItem(models.Model):
     external_ref = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
 
+    objects = DisclosureItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("disclosure item")
@@ -164,6 +185,18 @@ class DisclosureItem(models.Model):
     @property
     def imported(self):
         return self.imported_at is not None
+
+    def is_overdue(self, today=None):
+        """Still waiting for somebody after its deadline."""
+        return self.state in OPEN_STATES and self.due_on < (today or timezone.localdate())
+
+    @property
+    def is_public(self):
+        return self.state in PUBLIC_STATES and self.published_at is not None
+
+    @property
+    def is_withdrawn(self):
+        return self.state == State.WITHDRAWN
 
 
 class ItemVersion(models.Model):

@@ -1,54 +1,27 @@
-"""In-app notifications and their e-mails. Rows are written inside the caller's transaction; mails
-go out after it commits (console backend by default)."""
+"""In-app notifications and their e-mails.
+
+Transitions: each row of workflow.transitions.TABLE names who hears about it (`notify`), and
+`after_transition` is the one way they go out: after the change commits, a job
+(workflow.tasks.notify_state) writes the rows and sends the mails, so the item's row lock is not
+held while recipients are looked up. Reminders and escalation (workflow.queues.scan_due) call
+`notify` directly, inside their own small transactions."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
-from guardian.models import UserObjectPermission
 
-from policies.models import Department
-from workflow.models import Notification, State
-
-# Who acts on an item in each open state (permission codename on the item's department).
-ACTOR_PERMISSION = {
-    State.DRAFT: "draft_items",
-    State.RETURNED: "draft_items",
-    State.HEAD_REVIEW: "approve_items",
-    State.CONFIDENTIALITY_REVIEW: "review_items",
-    State.SECRECY_REVIEW: "review_secret_items",
-    State.LEADER_REVIEW: "approve_major_items",
-    State.OFFICE_REVIEW: "publish_items",
-}
-
-
-def users_with(codename, department):
-    """Active users holding policies.<codename> for this department or school-wide."""
-    from django.contrib.contenttypes.models import ContentType
-
-    department_type = ContentType.objects.get_for_model(Department)
-    object_holders = UserObjectPermission.objects.filter(
-        content_type=department_type, object_pk=str(department.pk), permission__codename=codename
-    ).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=object_holders)
-            | Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="policies")
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="policies")
-        )
-        .distinct()
-    )
+from policies.access import users_with
+from workflow.models import DisclosureItem, Notification, State
+from workflow.transitions import ASSIGNEES, CREATOR, DRAFTERS, STAGES, TABLE
 
 
 def assignees(item):
-    codename = ACTOR_PERMISSION.get(item.state)
-    if codename is None:
+    """Whoever acts on the item at its current step."""
+    stage = STAGES.get(item.state)
+    if stage is None:
         return []
-    return list(users_with(codename, item.department))
+    return list(users_with(stage.permission, item.department))
 
 
 def notify(users, item, kind, message, *, key="", email=True):
@@ -82,37 +55,54 @@ def _mail_body(item, message):
     return f"{message}\n\n{link}\n"
 
 
-def task_arrived(item, *, exclude=()):
+def after_transition(item, transition, *, actor=None, comment=""):
+    """Schedule the notifications of a transition for after the commit (nothing if its row names
+    nobody). The single path every transition's notifications take."""
+    if not transition.notify:
+        return
+    from workflow.tasks import notify_state
+
+    args = (item.pk, item.state, item.version, actor.pk if actor else None, comment, transition.action)
+    transaction.on_commit(lambda: notify_state.delay(*args), robust=True)
+
+
+# The recipients a transition's row names, and what they are told.
+def _assignees(item, transition, actor_id, comment):
     if item.state in (State.DRAFT, State.RETURNED):
-        return []
-    users = [u for u in assignees(item) if u.pk not in exclude]
+        return [], "", ""
+    users = [u for u in assignees(item) if u.pk != actor_id]
     message = _("New task: %(title)s (%(state)s, due %(due)s)") % {
-        "title": item.title,
-        "state": State(item.state).label,
-        "due": item.due_on.isoformat(),
+        "title": item.title, "state": State(item.state).label, "due": item.due_on.isoformat(),
     }
-    return notify(users, item, Notification.Kind.TASK, message)
+    return users, Notification.Kind.TASK, message
 
 
-def returned(item, comment):
+def _drafters(item, transition, actor_id, comment):
     users = {u.pk: u for u in assignees(item)}
     users.setdefault(item.created_by_id, item.created_by)
-    message = _("Returned for revision: %(title)s — %(comment)s") % {"title": item.title, "comment": comment}
-    return notify(users.values(), item, Notification.Kind.RETURNED, message)
+    return list(users.values()), Notification.Kind.RETURNED, str(transition.notice) % {
+        "title": item.title, "comment": comment}
 
 
-def decided(item, kind, message):
-    return notify([item.created_by], item, kind, message)
+_CREATOR_KINDS = {"refuse": Notification.Kind.REFUSED, "published": Notification.Kind.PUBLISHED}
 
 
-def state_changed(item_id, state, version, actor_id=None, comment=""):
-    """After a transition commits: tell whoever must act now (or, when returned, the drafters).
-    Skipped if the item has moved on since (a later job will speak for the newer state)."""
-    from workflow.models import DisclosureItem
+def _creator(item, transition, actor_id, comment):
+    kind = _CREATOR_KINDS.get(transition.action, Notification.Kind.INFO)
+    return [item.created_by], kind, str(transition.notice) % {"title": item.title, "comment": comment}
 
+
+RECIPIENTS = {ASSIGNEES: _assignees, DRAFTERS: _drafters, CREATOR: _creator}
+
+
+def state_changed(item_id, state, version, actor_id=None, comment="", action=""):
+    """After a transition commits: tell whoever its row names. Skipped if the item has moved on
+    since (a later job will speak for the newer state)."""
     item = DisclosureItem.objects.select_related("department", "created_by").filter(pk=item_id).first()
     if item is None or item.state != state or item.version != version:
         return []
-    if state == State.RETURNED:
-        return returned(item, comment)
-    return task_arrived(item, exclude={actor_id} if actor_id else ())
+    transition = TABLE.get(action) or (TABLE["return"] if state == State.RETURNED else TABLE["submit"])
+    users, kind, message = RECIPIENTS[transition.notify](item, transition, actor_id, comment)
+    if not users:
+        return []
+    return notify(users, item, kind, message)

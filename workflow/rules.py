@@ -1,4 +1,5 @@
-"""Who may do what to an item, and when: the single table the services enforce and the UI/API show.
+"""Who may do what to an item, and when: workflow.transitions.TABLE applied to a user, enforced by
+the services and shown by the pages and the API.
 
 Answers come in three kinds, mapped to HTTP by the API and to messages by the pages:
 - PermissionDenied (403): the user holds no role that could ever do this to this item, or separation
@@ -7,61 +8,32 @@ Answers come in three kinds, mapped to HTTP by the API and to messages by the pa
 - ValidationError (400): the input is wrong (raised by the services)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from policies.models import Department
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
+from policies.access import can
 from workflow.models import State, Step
+from workflow.transitions import (
+    OPEN_FOR_EDIT,
+    PERSON_ACTIONS,
+    REVIEW_STATES,
+    ROLE_FOR_PERMISSION,
+    TABLE,
+)
 
-OPEN_FOR_EDIT = (State.DRAFT, State.RETURNED)
+__all__ = ["OPEN_FOR_EDIT", "ROLE_FOR_PERMISSION", "check", "allowed", "available_actions"]
 
-# action → [(states where it applies, permission codename needed on the item's department)]
+# action → [(states where it applies, permission codename needed on the item's department)],
+# for a person's actions (the system's steps have no permission).
 ACTIONS = {
-    "edit": [(OPEN_FOR_EDIT, "draft_items")],
-    "submit": [(OPEN_FOR_EDIT, "draft_items")],
-    "approve": [((State.HEAD_REVIEW,), "approve_items"), ((State.LEADER_REVIEW,), "approve_major_items")],
-    "return": [
-        ((State.HEAD_REVIEW,), "approve_items"),
-        ((State.CONFIDENTIALITY_REVIEW,), "review_items"),
-        ((State.SECRECY_REVIEW,), "review_secret_items"),
-        ((State.LEADER_REVIEW,), "approve_major_items"),
-        ((State.OFFICE_REVIEW,), "publish_items"),
-    ],
-    "clear": [((State.CONFIDENTIALITY_REVIEW,), "review_items"), ((State.SECRECY_REVIEW,), "review_secret_items")],
-    "redact": [((State.CONFIDENTIALITY_REVIEW,), "review_items"), ((State.SECRECY_REVIEW,), "review_secret_items")],
-    "refuse": [
-        ((State.CONFIDENTIALITY_REVIEW,), "review_items"),
-        ((State.SECRECY_REVIEW,), "review_secret_items"),
-        ((State.OFFICE_REVIEW,), "publish_items"),
-    ],
-    "publish": [((State.OFFICE_REVIEW,), "publish_items")],
-    "withdraw": [((State.PUBLISHED,), "publish_items")],
-    "correct": [((State.PUBLISHED,), "publish_items"), ((State.PUBLISHED,), "draft_items")],
+    action: [((move.state,), move.permission) for move in TABLE[action].moves] for action in PERSON_ACTIONS
 }
-# The actions of the API's POST /api/disclosures/{id}/{action}/ (edit is PATCH).
-TRANSITIONS = ["submit", "approve", "return", "clear", "redact", "refuse", "publish", "withdraw", "correct"]
 
 # Steps that make someone an author of the item (they may then approve or clear nothing on it).
 AUTHOR_ACTIONS = {Step.Action.CREATE, Step.Action.EDIT, Step.Action.SUBMIT, Step.Action.ATTACH, Step.Action.DETACH}
-# Review steps: a person decides at one of them at most (separation of duties).
-REVIEW_STATES = {
-    State.HEAD_REVIEW,
-    State.CONFIDENTIALITY_REVIEW,
-    State.SECRECY_REVIEW,
-    State.LEADER_REVIEW,
-    State.OFFICE_REVIEW,
-}
-REVIEW_ACTIONS = {"approve", "return", "clear", "redact", "refuse", "publish"}
-
-ROLE_FOR_PERMISSION = {
-    "draft_items": "liaison",
-    "approve_items": "head",
-    "review_items": "reviewer",
-    "review_secret_items": "secrecy",
-    "approve_major_items": "leader",
-    "publish_items": "office",
-}
+REVIEW_ACTIONS = {action for action, t in TABLE.items() if t.review}
+# The history steps those decisions leave (redact is recorded as clear_with_redactions).
+REVIEW_STEPS = {TABLE[action].step_action or action for action in REVIEW_ACTIONS}
 
 
 class Involvement:
@@ -92,78 +64,14 @@ class Involvement:
                 continue
             if action in AUTHOR_ACTIONS:
                 self._authors.add(actor_id)
-            elif state_before in REVIEW_STATES and action in REVIEW_ACTIONS | {"clear_with_redactions"}:
+            elif state_before in REVIEW_STATES and action in REVIEW_STEPS:
                 self._stages.setdefault(actor_id, set()).add(state_before)
 
 
-def _permissions_of(user):
-    """All of the user's `policies` permissions in one query, kept on the user object for its
-    lifetime (one request, in the API and pages): (school-wide codenames, {department pk: codenames}).
-
-    The same answer as Django's ModelBackend (the user's and their groups' permissions) plus
-    guardian's ObjectPermissionChecker on a Department (the user's and their groups' object
-    permissions), which would take four queries."""
-    cached = user.__dict__.get("_workflow_permissions")
-    if cached is not None:
-        return cached
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
-    department_type = ContentType.objects.get_for_model(Department).pk
-    user_model = get_user_model()
-    tables = {
-        "perm": Permission._meta.db_table,
-        "ct": ContentType._meta.db_table,
-        "user_perms": user_model.user_permissions.through._meta.db_table,
-        "user_groups": user_model.groups.through._meta.db_table,
-        "group_perms": Group.permissions.through._meta.db_table,
-        "uop": UserObjectPermission._meta.db_table,
-        "gop": GroupObjectPermission._meta.db_table,
-    }
-    sql = (
-        # school-wide: the user's own permissions and their groups' (as ModelBackend)
-        "SELECT p.codename, NULL FROM {user_perms} up JOIN {perm} p ON p.id = up.permission_id "
-        "JOIN {ct} ct ON ct.id = p.content_type_id WHERE up.user_id = %s AND ct.app_label = 'policies' "
-        "UNION ALL SELECT p.codename, NULL FROM {user_groups} ug JOIN {group_perms} gp ON gp.group_id = ug.group_id "
-        "JOIN {perm} p ON p.id = gp.permission_id JOIN {ct} ct ON ct.id = p.content_type_id "
-        "WHERE ug.user_id = %s AND ct.app_label = 'policies' "
-        # per department: the user's and their groups' object permissions (as guardian)
-        "UNION ALL SELECT p.codename, uop.object_pk FROM {uop} uop JOIN {perm} p ON p.id = uop.permission_id "
-        "WHERE uop.user_id = %s AND uop.content_type_id = %s AND p.content_type_id = %s "
-        "UNION ALL SELECT p.codename, gop.object_pk FROM {user_groups} ug JOIN {gop} gop ON gop.group_id = ug.group_id "
-        "JOIN {perm} p ON p.id = gop.permission_id "
-        "WHERE ug.user_id = %s AND gop.content_type_id = %s AND p.content_type_id = %s"
-    ).format(**tables)
-    school_wide, per_department = set(), {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, user.pk, department_type, department_type,
-                             user.pk, department_type, department_type])
-        for codename, object_pk in cursor.fetchall():
-            if object_pk is None:
-                school_wide.add(codename)
-            else:
-                per_department.setdefault(str(object_pk), set()).add(codename)
-    cached = user.__dict__["_workflow_permissions"] = (school_wide, per_department)
-    return cached
-
-
-def _can(user, codename, department):
-    """policies.access.can (the user's permission school-wide or on this department), answered
-    from `_permissions_of` so that a request asks the permission tables once, however many
-    actions and items it checks."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    school_wide, per_department = _permissions_of(user)
-    return codename in school_wide or codename in per_department.get(str(department.pk), ())
-
-
-def check(item, user, action, involvement=None, memo=None):
-    """Raise PermissionDenied or StateConflict unless `user` may do `action` to `item` now.
-    Returns the permission codename that allows it (which tells the role acting)."""
+def check(item, user, action, involvement=None, memo=None, *, separation=True):
+    """Raise PermissionDenied or StateConflict unless `user` may do `action` to `item` now
+    (`separation=False`: leave separation of duties out). Returns the permission codename that
+    allows it (which tells the role acting)."""
     rules = ACTIONS.get(action)
     if rules is None:
         raise PermissionDenied(_("Unknown action."))
@@ -173,7 +81,7 @@ def check(item, user, action, involvement=None, memo=None):
     codename = None
     held_any = False
     for states, candidate in ordered:
-        if _can(user, candidate, department):
+        if can(user, candidate, department):
             held_any = True
             if item.state in states:
                 codename = candidate
@@ -185,7 +93,7 @@ def check(item, user, action, involvement=None, memo=None):
             _("The item is “%(state)s”: this is not possible now.") % {"state": State(item.state).label},
             state=item.state,
         )
-    if item.state in REVIEW_STATES and action in REVIEW_ACTIONS:
+    if separation and item.state in REVIEW_STATES and action in REVIEW_ACTIONS:
         involvement = involvement or Involvement(item)
         if user.pk in involvement.authors:
             raise PermissionDenied(_("You drafted or edited this item, so you may not review it."))
@@ -206,7 +114,7 @@ def allowed(item, user, action, involvement=None, memo=None):
 def available_actions(item, user, memo=None):
     """What this user may do to this item now, in a stable order (edit first)."""
     memo = {} if memo is None else memo
-    candidates = [a for a in ["edit", *TRANSITIONS] if any(item.state in states for states, _c in ACTIONS[a])]
+    candidates = [a for a in PERSON_ACTIONS if any(item.state in states for states, _c in ACTIONS[a])]
     if not candidates:
         return []
     involvement = Involvement(item)

@@ -18,7 +18,7 @@ def scan_due():
     and viewflow's own timers."""
     from viewflow.workflow.timers import fire_due_timers
 
-    from workflow.services import scan_due as scan
+    from workflow.queues import scan_due as scan
 
     counts = scan()
     counts["timers"] = fire_due_timers()
@@ -26,8 +26,8 @@ def scan_due():
 
 
 @shared_task(name="workflow.tasks.notify_state")
-def notify_state(item_id, state, version, actor_id=None, comment=""):
+def notify_state(item_id, state, version, actor_id=None, comment="", action=""):
     """In-app notifications and mails for a transition, after it has committed."""
     from workflow.notify import state_changed
 
-    return len(state_changed(item_id, state, version, actor_id, comment))
+    return len(state_changed(item_id, state, version, actor_id, comment, action))

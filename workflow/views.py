@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,16 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import inputs
+from core.exceptions import StateConflict
 from policies.access import departments_where
 from policies.models import Role
-from core.safe_text import for_filename
-from workflow import rules, services
-from workflow.access import item_for
-from workflow.exceptions import StateConflict
+from workflow import params, queues, rules, services
+from workflow.access import attachment_response, item_for
 from workflow.forms import ACTION_FORMS, ItemForm
-from workflow.models import CatalogueEntry, DisclosureItem, Notification, State
-
-OPEN_STATES = set(services.notify.ACTOR_PERMISSION)
+from workflow.models import CatalogueEntry, Notification, State
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -46,10 +43,6 @@ def _add_errors(form, error):
         form.add_error(None, error.messages)
 
 
-def _overdue(item, today=None):
-    return item.state in OPEN_STATES and item.due_on < (today or timezone.localdate())
-
-
 def _deadline_met(item):
     """True/False once published (on time or late), None while it is still open."""
     if item.published_at:
@@ -61,9 +54,9 @@ def inbox_context(user, *, limit=None):
     """What waits for this user (due soonest first) and their notifications — for the inbox page
     and the home page."""
     today = timezone.localdate()
-    tasks = services.task_items(user)
+    tasks = queues.task_items(user)
     for item in tasks:
-        item.overdue = _overdue(item, today)
+        item.overdue = item.is_overdue(today)
     notes = Notification.objects.filter(user=user).select_related("item").order_by("-created_at", "-id")
     unread = [n for n in notes.filter(read_at__isnull=True)[:50]]
     return {
@@ -118,14 +111,14 @@ def notifications_read(request):
 
 @login_required
 def item_list(request):
-    items = services.visible_items(request.user).select_related("department", "catalogue_entry")
+    items = queues.visible_items(request.user).select_related("department", "catalogue_entry")
     state = request.GET.get("state", "")
     if state in State.values:
         items = items.filter(state=state)
     items = list(items.order_by("-id")[:200])
     today = timezone.localdate()
     for item in items:
-        item.overdue = _overdue(item, today)
+        item.overdue = item.is_overdue(today)
     return _render(request, "workflow/item_list.html",
                   {"items": items, "states": State.choices, "state": state})
 
@@ -158,9 +151,9 @@ def item_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # the item and its files together, or nothing
-                item = services.create_item(
-                    actor=request.user, catalogue_entry=form.cleaned_data["catalogue_entry"], **form.service_data()
-                )
+                entry, fields = params.new_item(
+                    {"catalogue_entry": form.cleaned_data["catalogue_entry"], **form.service_data()}, actor=request.user)
+                item = services.create_item(actor=request.user, catalogue_entry=entry, **fields)
                 _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
         except ValidationError as error:
             _add_errors(form, error)
@@ -178,13 +171,13 @@ def item_edit(request, pk):
         messages.error(request, _("The item is “%(state)s”: it can no longer be edited.") % {
             "state": item.get_state_display()})
         return redirect("workflow:item", item.pk)
-    initial = {field: getattr(item, field) for field in services.EDITABLE_FIELDS}
+    initial = {field: getattr(item, field) for field in params.EDITABLE_FIELDS}
     initial["interpretation"] = item.interpretation_id or ""
     form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.edit_item(item, actor=request.user, **form.service_data())
+                services.edit_item(item, actor=request.user, **params.item_changes(form.service_data(), item, actor=request.user))
                 _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
                 for attachment in item.attachments.filter(pk__in=request.POST.getlist("remove"), removed_at__isnull=True):
                     services.remove_attachment(attachment, actor=request.user)
@@ -234,7 +227,7 @@ def _item_page(request, item, bound=None, status=200):
     versions = list(item.versions.select_related("submitted_by").order_by("number"))
     context = {
         "item": item,
-        "overdue": _overdue(item),
+        "overdue": item.is_overdue(),
         "deadline_met": _deadline_met(item),
         "may_edit": "edit" in actions,
         "action_forms": forms,
@@ -268,11 +261,9 @@ def item_action(request, pk, action):
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
         return _item_page(request, item, bound=(action, form), status=400)
-    params = {key: value for key, value in form.cleaned_data.items() if key in ("comment", "ground", "channels", "publish_at")}
-    if action == "publish" and not params.get("publish_at"):
-        params["publish_at"] = None
     try:
-        result = services.perform(item, action, actor=request.user, **params)
+        given = params.action_params(action, form.cleaned_data, actor=request.user)
+        result = services.perform(item, action, actor=request.user, **given)
     except StateConflict as conflict:
         messages.error(request, conflict.message)
         return redirect("workflow:item", item.pk)
@@ -294,11 +285,7 @@ def attachment_download(request, pk, attachment_pk):
     attachment = item.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404("No such attachment")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=for_filename(attachment.original_name),
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 # --- versions ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from foi import services
 from foi.models import InformationRequest
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
 
 # 2025-09-25 is a Thursday before National Day 2025 (holidays 1–8 October; Sunday 28 September and
 # Saturday 11 October are make-up working days).

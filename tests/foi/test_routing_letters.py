@@ -15,7 +15,7 @@ from foi.models import InformationRequest
 from policies.models import Department
 from records.verification import verify_pdf
 from tests.foi.conftest import APPLICANT, ID_NUMBER
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
 
 CURRENT_TIME = datetime.datetime(2026, 2, 5, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 

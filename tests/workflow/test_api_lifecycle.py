@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from workflow.models import DisclosureItem, ItemVersion, Notification
-from workflow import services
+from workflow import queues, services
 from tests.workflow.helpers import entry
 
 
@@ -155,12 +155,12 @@ def test_scheduled_publication_waits_for_its_time(api, workflow_commit, time_mac
     at = (now + datetime.timedelta(hours=2)).isoformat()
     with workflow_commit():
         scheduled = act(api, "office", item_id, "publish", publish_at=at)
-        services.scan_due()
+        queues.scan_due()
     assert scheduled["state"] == "publishing" and scheduled["publish_at"]
     assert DisclosureItem.objects.get(pk=item_id).state == "publishing"
     time_machine.move_to(now + datetime.timedelta(hours=2, minutes=1))
     with workflow_commit():
-        assert services.scan_due()["published"] == 1
+        assert queues.scan_due()["published"] == 1
     item = DisclosureItem.objects.get(pk=item_id)
     assert item.state == "published" and item.published_at >= now + datetime.timedelta(hours=2)
     # The job is idempotent: a second run changes nothing.

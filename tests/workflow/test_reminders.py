@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 
 from tests.workflow.helpers import draft, to_state
-from workflow import services
+from workflow import queues, services
 from workflow.models import Notification
 
 D = datetime.date
@@ -20,27 +20,27 @@ def test_assignees_are_reminded_near_the_deadline_and_escalated_after_it(user):
     item = to_state(user, draft(user), "head_review")
     assert item.due_on == D(2025, 10, 30)
 
-    assert services.scan_due(today=D(2025, 10, 20))["reminded"] == 0
-    assert services.scan_due(today=D(2025, 10, 27))["reminded"] == 1  # 3 working days left
+    assert queues.scan_due(today=D(2025, 10, 20))["reminded"] == 0
+    assert queues.scan_due(today=D(2025, 10, 27))["reminded"] == 1  # 3 working days left
     assert notes("due_soon") == ["cwc_head"]
-    services.scan_due(today=D(2025, 10, 28))
+    queues.scan_due(today=D(2025, 10, 28))
     assert notes("due_soon") == ["cwc_head"], "reminded once per step"
 
-    counts = services.scan_due(today=D(2025, 10, 31))
+    counts = queues.scan_due(today=D(2025, 10, 31))
     assert counts["escalated"] == 2
     assert notes("overdue") == ["cwc_head", "office"]
-    services.scan_due(today=D(2025, 11, 3))
+    queues.scan_due(today=D(2025, 11, 3))
     assert notes("overdue") == ["cwc_head", "office"], "escalated once per step"
 
     # The next step has its own reminders.
     services.approve(item, actor=user("cwc_head"))
-    services.scan_due(today=D(2025, 11, 3))
+    queues.scan_due(today=D(2025, 11, 3))
     assert "cwc_reviewer" in notes("overdue")
 
 
 def test_items_no_longer_open_are_left_alone(user):
     item = to_state(user, draft(user), "published")
-    assert services.scan_due(today=D(2026, 1, 5)) == {"published": 0, "reminded": 0, "escalated": 0}
+    assert queues.scan_due(today=D(2026, 1, 5)) == {"published": 0, "reminded": 0, "escalated": 0}
     assert not Notification.objects.filter(item=item, kind__in=["due_soon", "overdue"]).exists()
 
 
@@ -55,7 +55,7 @@ def test_the_periodic_job_is_scheduled_and_runs(user):
 
 def test_notification_read_api(api, user):
     item = to_state(user, draft(user), "head_review")
-    services.scan_due(today=D(2025, 10, 31))
+    queues.scan_due(today=D(2025, 10, 31))
     rows = api("cwc_head").get("/api/notifications/").json()
     assert [r["kind"] for r in rows] == ["overdue"] and rows[0]["item"] == item.pk and rows[0]["read_at"] is None
     assert api("cwc_head").post("/api/notifications/", {}, format="json").status_code == 204

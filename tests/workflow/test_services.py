@@ -5,7 +5,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from tests.workflow.helpers import draft, to_state
 from workflow import services
-from workflow.exceptions import StateConflict
+from core.exceptions import StateConflict
 from workflow.models import DisclosureTask, ItemVersion, State, Step
 
 

@@ -1,5 +1,5 @@
 class StateConflict(Exception):
-    """The item's state does not allow this action now (HTTP 409). Raised by workflow.services."""
+    """The object's state does not allow this action now (HTTP 409): raised by workflow and foi services."""
 
     def __init__(self, message, *, state=None):
         super().__init__(message)
