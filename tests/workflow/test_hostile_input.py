@@ -1,6 +1,7 @@
 """Hostile input at the boundary (issue: no server error, no leak): each reproduction from the
 attack report gets a 400 naming the field (or a 404 that tells nothing), and nothing is stored."""
 
+import datetime
 import json
 
 import pytest
@@ -131,7 +132,7 @@ def test_invalid_utf8_in_a_form_is_refused_not_stored_as_replacement_characters(
 
 def test_a_liaison_cannot_link_an_item_of_another_department_and_cannot_tell_it_exists(api, user):
     hidden = services.create_item(actor=user("jwc_liaison"), catalogue_entry=_entry_of("jwc"), title="别处的事项",
-                                  body="<p>x</p>", produced_on="2025-09-26")
+                                  body="<p>x</p>", produced_on=datetime.date(2025, 9, 26))
     missing_id = DisclosureItem.objects.order_by("-pk").first().pk + 1000
     answers = []
     for target in (hidden.pk, missing_id):
