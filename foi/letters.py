@@ -67,7 +67,7 @@ def _chinese_date(day):
 
 def _context(req, kind, sequence, issued_at):
     from foi.models import InformationRequest as R
-    from workflow.models import RefusalGround
+    from core.grounds import RefusalGround
 
     from foi.services import REPLY_WORKING_DAYS
     from records.rendering import qr_url
