@@ -14,11 +14,11 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.grounds import RefusalGround
 from foi import services
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
 from workflow.api import ServiceErrors
-from core.grounds import RefusalGround
 
 ACTIONS = ("pause", "resume", "extend", "answer")
 
