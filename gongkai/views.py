@@ -14,9 +14,9 @@ from policies.access import roles_of
 
 @login_required
 def home(request):
-    from workflow.views import inbox_context
+    from gongkai import home as role_home
 
-    context = {"memberships": roles_of(request.user), **inbox_context(request.user, limit=10)}
+    context = {"memberships": roles_of(request.user), **role_home.context(request.user)}
     return render(request, "home.html", context)
 
 

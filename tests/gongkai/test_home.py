@@ -1,0 +1,52 @@
+"""Each role's home page answers "what needs me"."""
+
+import re
+
+from tests.workflow.helpers import draft, to_state
+from workflow import services
+
+
+def text(response):
+    return response.content.decode()
+
+
+def section(page, section_id):
+    start = page.index(f'id="{section_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_liaison_sees_their_items_by_state_with_the_return_reason_and_who_gave_it(client, user):
+    returned = to_state(user, draft(user, title="2025年决算报告"), "head_review")
+    services.return_item(returned, actor=user("cwc_head"), comment="请补充附件中的明细表")
+    draft(user, title="2026年预算草稿")
+    client.force_login(user("cwc_liaison"))
+    mine = section(text(client.get("/home/")), "my-items")
+    assert mine.index("2025年决算报告") < mine.index("2026年预算草稿")  # what needs work first
+    assert "请补充附件中的明细表" in mine and "退回人" in mine
+    head_name = user("cwc_head").get_full_name() or "cwc_head"
+    assert head_name in mine
+    assert "badge state state-returned" in mine  # the state in colour and words
+    assert re.search(r"剩余 \d+ 个工作日|已逾期 \d+ 个工作日", mine)
+
+
+def test_a_head_sees_the_queue_with_days_left(client, user):
+    to_state(user, draft(user, title="待审批事项"), "head_review")
+    client.force_login(user("cwc_head"))
+    inbox = section(text(client.get("/home/")), "inbox")
+    assert "待审批事项" in inbox and "badge state state-head_review" in inbox
+    assert re.search(r"剩余 \d+ 个工作日|已逾期 \d+ 个工作日", inbox)
+    assert 'id="my-items"' not in text(client.get("/home/"))  # heads do not draft
+
+
+def test_the_office_sees_overdue_items_of_every_department(client, user):
+    late = draft(user, title="早该公开的事项")  # produced 2025-09-26: long overdue
+    client.force_login(user("office"))
+    watch = section(text(client.get("/home/")), "watch")
+    assert "早该公开的事项" in watch and "财务资产处" in watch and "已逾期" in watch
+    assert f'data-item="{late.pk}" class="overdue"' in watch
+
+
+def test_the_leader_home_has_the_years_figures_and_a_way_to_the_dashboard(client, user):
+    client.force_login(user("leader"))
+    page = text(client.get("/home/"))
+    assert 'id="leader-overview"' in page and 'href="/reports/overview/"' in page
