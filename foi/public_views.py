@@ -5,7 +5,8 @@ the same way. Every write is one service call; rate limits count per sender addr
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,11 @@ from foi.models import Complaint, InformationRequest, Letter
 from core.exceptions import StateConflict
 
 SESSION_KEY = "foi_access"  # the numbers this browser has opened with their code
+
+
+def render(request, template, context, status=None):
+    """A page of the public site's 依申请公开 section."""
+    return django_render(request, template, {**context, "public_section": "apply"}, status=status)
 
 
 def _address(request):

@@ -113,3 +113,30 @@ def save_channel(channel, *, actor, changed_fields=()):
             data={"code": channel.code, "fields": ",".join(sorted(changed_fields))},
         )
     return channel
+
+
+GUIDE_MAX_CHARS = 100_000
+
+
+@transaction.atomic
+def edit_guide(*, actor, body):
+    """A new version of the 信息公开指南 (the office only). Every version is kept and audited;
+    the public page shows the latest."""
+    import nh3
+
+    from core import inputs
+    from portal.cache import bump
+    from portal.models import GuideVersion
+
+    if not may_record_channels(actor):
+        raise PermissionDenied(_("Only the disclosure office edits the guide."))
+    body = nh3.clean(inputs.clean_text(body, multiline=True, max_length=GUIDE_MAX_CHARS))
+    if not body.strip():
+        raise ValidationError({"body": [_("The guide cannot be empty.")]})
+    last = GuideVersion.objects.select_for_update().order_by("-number").first()
+    if last is not None and last.body == body:
+        return last
+    version = GuideVersion.objects.create(number=(last.number + 1) if last else 1, body=body, edited_by=actor)
+    record("portal.guide.edit", actor=actor, obj=version, data={"version": version.number, "chars": len(body)})
+    transaction.on_commit(bump)
+    return version

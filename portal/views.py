@@ -85,7 +85,7 @@ def cached_page(render_body):
 def _section(request):
     """The public menu entry a page belongs to (public_base.html highlights it)."""
     name = request.resolver_match.url_name if request.resolver_match else ""
-    return {"index": "index", "search": "search"}.get(name, name)
+    return {"index": "index", "search": "search", "annual-reports": "annual"}.get(name, name)
 
 
 def _body(key, render_body, request, *args, **kwargs):
@@ -227,6 +227,8 @@ def item(request, pk):
         "portal/item.html",
         {
             "item": item,
+            "index_number": _index_number(item),
+            "validity": _validity(item),
             "body_html": nh3.clean(item.body or "") if item.state != "withdrawn" else "",
             "record": record,
             "record_url": _url("item-record", f"/api/disclosures/{item.pk}/record/", item.pk),
@@ -293,6 +295,18 @@ def _feed_xml(request):
             categories=[for_xml(item.catalogue_entry.category.name)],
         )
     return feed.writeString("utf-8")
+
+
+def _index_number(item):
+    from portal.pages import index_number
+
+    return index_number(item)
+
+
+def _validity(item):
+    from portal.pages import validity
+
+    return validity(item)
 
 
 def not_found(request, exception=None):
