@@ -2,6 +2,8 @@
 
 import contextvars
 
+from core.client import client_ip
+
 _request_context = contextvars.ContextVar("audit_request_context", default=None)
 
 
@@ -14,7 +16,7 @@ def set_for_request(request, request_id):
     return _request_context.set(
         {
             "source": "web",
-            "ip": request.META.get("REMOTE_ADDR", ""),
+            "ip": client_ip(request),
             "forwarded_for": forwarded[:200],
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
             "request_id": request_id,

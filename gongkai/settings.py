@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",  # login throttling; before audit, so its failure count is known when audit records
     "viewflow",
     "viewflow.workflow",
     "gongkai",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login (any login form, the admin's too)
 ]
 
 ROOT_URLCONF = "gongkai.urls"
@@ -133,6 +135,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "policies.login.LoginThrottleBackend",  # first (django-axes): refuses a locked-out (username, address) pair
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -145,9 +148,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per client address before a cool-down.
+# Login throttling (django-axes, policies/login.py): failed logins allowed per (username, client
+# address) before a cool-down of LOGIN_FAILURE_WINDOW seconds, doubled while failures go on.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+# At most this many failed-login audit events per client address within the window.
+LOGIN_AUDIT_FAILURES_PER_ADDRESS = env_int("LOGIN_AUDIT_FAILURES_PER_ADDRESS", 50)
+# Proxies (addresses or networks) whose X-Forwarded-For is believed (core/client.py); empty: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_FAILURE_LIMIT = "policies.login.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "policies.login.cool_off"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log
+AXES_LOCKOUT_CALLABLE = "policies.login.lockout_response"
+AXES_VERBOSE = False
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: the public site needs no permissions

@@ -128,7 +128,7 @@ def test_every_form_of_the_project_is_under_the_policy():
 
 
 def test_every_admin_form_with_text_is_under_the_policy():
-    third_party = {"authtoken", "viewflow"}
+    third_party = {"authtoken", "viewflow", "axes"}
     unchecked = [
         str(model) for model, model_admin in admin.site._registry.items()
         if model._meta.app_label not in third_party and not issubclass(model_admin.form, inputs.InputPolicyForm)
