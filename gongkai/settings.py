@@ -194,6 +194,9 @@ RECORDS_PKCS12_PATH = env_str("RECORDS_PKCS12_PATH")
 RECORDS_PKCS12_PASSPHRASE = env_str("RECORDS_PKCS12_PASSPHRASE")
 RECORDS_TRUST_ROOTS = env_list("RECORDS_TRUST_ROOTS", [])  # extra PEM files of trusted roots
 RECORDS_TSA_URL = env_str("RECORDS_TSA_URL")  # RFC 3161 timestamp authority: PAdES B-T when set
+# A record is a public document: its approval chain shows step, role, department, time and decision;
+# reviewers' names and internal comments (过程性信息) only when the office turns this on.
+RECORDS_SHOW_PROCESS_DETAILS = env_bool("RECORDS_SHOW_PROCESS_DETAILS", False)
 RECORDS_VERIFY_MAX_BYTES = env_int("RECORDS_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

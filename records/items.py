@@ -51,7 +51,13 @@ def _person(user):
     return user.get_full_name() or user.get_username()
 
 
+# The body each role acts for, as the public record names it.
+ROLE_BODIES = {"office": "信息公开办公室", "leader": "信息公开工作领导小组", "secrecy": "保密办公室", "auditor": "审计"}
+
+
 def _approvals(item):
+    """The approval chain by step, role, department, time and decision; the names and comments are
+    kept for settings.RECORDS_SHOW_PROCESS_DETAILS (the full chain is always in the audit trail)."""
     rows = []
     for step in item.steps.select_related("actor").order_by("created_at", "id"):
         if step.action not in STEPS:
@@ -61,6 +67,7 @@ def _approvals(item):
             {
                 "step": f"{label}（第{step.version}版）" if step.version else label,
                 "role": ROLES.get(step.role, step.role),
+                "department": ROLE_BODIES.get(step.role) or item.department.name,
                 "person": _person(step.actor),
                 "time": local_time(step.created_at),
                 "decision": decision,
@@ -160,6 +167,7 @@ def content_for(item, kind, proof, issued_at):
         # A refusal keeps the body undisclosed; a withdrawal records the decision, not the content.
         body_html=item.body if kind == Record.Kind.PUBLICATION else "",
         approvals=_approvals(item),
+        show_people=settings.RECORDS_SHOW_PROCESS_DETAILS,
         decision=_decision(item, kind),
         audit={
             "events": [e["seq"] for e in proof["events"]],

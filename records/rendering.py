@@ -74,7 +74,8 @@ class RecordContent:
     issued_at: str
     metadata: list = field(default_factory=list)  # [(label, value)]
     body_html: str = ""  # sanitised before rendering
-    approvals: list = field(default_factory=list)  # [{"step", "role", "person", "time", "decision", "comment"}]
+    approvals: list = field(default_factory=list)  # [{"step", "role", "department", "person", "time", "decision", "comment"}]
+    show_people: bool = True  # reviewers' names and internal comments (off for published records by default)
     decision: list = field(default_factory=list)  # [(label, value)]: ground, comment, channels …
     audit: dict = field(default_factory=dict)  # {"events": [seq…], "size", "root", "origin"}
     proof: dict = field(default_factory=dict)  # the JSON bundle embedded in the PDF

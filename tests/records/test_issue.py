@@ -18,8 +18,10 @@ def test_publishing_an_item_issues_one_signed_record(published, user, tmp_path):
     assert path.is_file() and path.stat().st_size == record.size
     text = _text(path)
     assert "2025年收支预算总表" in text and "信息公开记录" in text
-    for username in ("cwc_liaison", "cwc_head", "cwc_reviewer", "office"):
-        assert user(username).get_full_name() in text
+    # The public record shows the chain by step, role and department, not the reviewers' names.
+    assert "信息公开联络员" in text and "部门负责人" in text and "保密审查员" in text and "财务资产处" in text
+    for username in ("cwc_liaison", "cwc_head", "cwc_reviewer"):  # the office's account is named after the office
+        assert user(username).get_full_name() not in text
     # The issue is an audit event carrying the file's hash.
     event = AuditEvent.objects.get(action="record.issue")
     assert json.loads(event.canonical)["data"]["sha256"] == record.sha256
@@ -109,3 +111,13 @@ def test_a_file_left_by_an_interrupted_attempt_is_removed(user, records_dir, dja
     record = Record.objects.get(item=item)
     assert not orphan.exists()
     assert sorted(records_dir.rglob("*.pdf*")) == [record.file_path]
+
+
+def test_the_office_may_show_reviewers_names_and_comments_on_records(user, settings, django_capture_on_commit_callbacks):
+    settings.RECORDS_SHOW_PROCESS_DETAILS = True
+    item = draft(user, title="2025年收支预算总表", body="<p>学校2025年收支预算总表如下。</p>")
+    with django_capture_on_commit_callbacks(execute=True):
+        to_state(user, item, "published")
+    text = _text(Record.objects.get(item=item).file_path)
+    for username in ("cwc_liaison", "cwc_head", "cwc_reviewer", "office"):
+        assert user(username).get_full_name() in text
