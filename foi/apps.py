@@ -7,9 +7,17 @@ class FoiConfig(AppConfig):
     verbose_name = _("Disclosure on application")
 
     def ready(self):
-        # Letters to applicants verify at /verify/ and with record_verify like records do.
+        from django.conf import settings
+
         from foi.letters import lookup
+        from core.env import env_int
         from records.verification import DOCUMENT_LOOKUPS
 
+        # Letters to applicants verify at /verify/ and with record_verify like records do.
         if lookup not in DOCUMENT_LOOKUPS:
             DOCUMENT_LOOKUPS.append(lookup)
+        # Letters promised but not issued, and identity data past retention (FOI_HOUSEKEEPING_SECONDS).
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "foi-housekeeping",
+            {"task": "foi.tasks.housekeeping", "schedule": float(env_int("FOI_HOUSEKEEPING_SECONDS", 600))},
+        )

@@ -82,3 +82,7 @@ class DraftForm(InputPolicyForm, forms.Form):
 
 class ApproveForm(InputPolicyForm, forms.Form):
     comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+
+
+class ComplaintAnswerForm(InputPolicyForm, forms.Form):
+    result = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 4}))

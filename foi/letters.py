@@ -176,11 +176,25 @@ def issue(request_id, kind, sequence):
     return letter, True
 
 
-def missing_letters():
-    """Letters promised (letter_plan) but not issued: [(request id, kind, sequence)]."""
+def missing_letters(grace_seconds=0):
+    """Letters promised (letter_plan) but not issued: [(request id, kind, sequence)]. Requests changed
+    in the last `grace_seconds` are left to the fast path (Celery, on commit)."""
+    import datetime
+
     issued = set(Letter.objects.values_list("request_id", "kind", "sequence"))
     missing = []
-    for pk, plan in InformationRequest.objects.exclude(letter_plan=[]).values_list("pk", "letter_plan"):
+    requests = InformationRequest.objects.exclude(letter_plan=[])
+    if grace_seconds:
+        cutoff = timezone.now() - datetime.timedelta(seconds=grace_seconds)
+        recent = set(
+            AuditEvent.objects.filter(object_type="foi.informationrequest", recorded_at__gt=cutoff)
+            .values_list("object_id", flat=True)
+        )
+    else:
+        recent = set()
+    for pk, plan in requests.values_list("pk", "letter_plan"):
+        if str(pk) in recent:
+            continue
         missing += [(pk, e["kind"], e["sequence"]) for e in plan if (pk, e["kind"], e["sequence"]) not in issued]
     return missing
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/<slug:action>/", views.request_action, name="action"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("evaluations/new/", views.evaluation_new, name="evaluation_new"),
 ]

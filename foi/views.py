@@ -197,3 +197,19 @@ def request_action(request, pk, action):
         if not form.errors:  # the status did not allow it: the message says why
             return redirect("foi:detail", pk)
     return render(request, "foi/detail.html", _detail_context(request, req, **{action: form}), status=400)
+
+
+@login_required
+def complaint_detail(request, pk):
+    """An online complaint or suggestion: the office reads it and answers; the answer shows on the
+    complainant's status page."""
+    _viewer(request)
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.ComplaintAnswerForm(request.POST or None)
+    if request.method == "POST":
+        if not services.may_manage(request.user):
+            raise PermissionDenied
+        if form.is_valid() and _run(request, form, lambda data: services.close_complaint(complaint, actor=request.user, **data)):
+            messages.success(request, _("Saved."))
+            return redirect("foi:complaint", pk)
+    return render(request, "foi/complaint.html", {"complaint": complaint, "form": form, "may_manage": services.may_manage(request.user)})
