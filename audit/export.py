@@ -66,7 +66,7 @@ def write_bundle(out, *, actor):
     """Record the export, then write the bundle (a zip) into the binary file `out`; returns the
     bundle's file name."""
     checkpoint = _record_export(actor)
-    name = f"gongkai-audit-{timezone.now():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"
+    name = f"gongkai-audit-{timezone.localtime():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"  # local time, as the pages show
     with _snapshot(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open("events.jsonl", "w", force_zip64=True) as events:
             rows = AuditEvent.objects.filter(seq__lte=checkpoint.tree_size).order_by("seq")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("events/<int:seq>/", views.event_detail, name="event"),
     path("trail/<str:object_type>/<str:object_id>/", views.trail, name="trail"),
     path("export/", views.export, name="export"),
+    path("export/events.csv", views.export_filtered, name="export-filtered"),
 ]

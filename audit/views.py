@@ -7,11 +7,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from audit import keys, merkle, services
+from audit import display, keys, labels, merkle, services
 from audit.access import can_view_audit
 from audit.export import build_bundle
 from audit.models import AuditEvent
@@ -29,14 +30,59 @@ def _auditor(view):
     return wrapped
 
 
+class GroupedSelect(forms.Select):
+    """A <select> whose choices are computed when rendered (users, departments, the registry)."""
+
+    def __init__(self, choices_function, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices_function = choices_function
+
+    def get_context(self, name, value, attrs):
+        self.choices = self.choices_function()
+        return super().get_context(name, value, attrs)
+
+
+def _department_choices():
+    from policies.models import Department
+
+    return [("", _("All departments"))] + [(d.code, d.name) for d in Department.objects.order_by("code")]
+
+
+def _person_choices():
+    from django.contrib.auth import get_user_model
+
+    people = sorted(get_user_model().objects.all(), key=lambda u: (u.get_full_name() or u.username))
+    return [("", _("Everyone"))] + [(u.username, u.get_full_name() or u.username) for u in people]
+
+
+def _group_choices():
+    return [("", _("All kinds"))] + [(code, label) for code, label in labels.GROUPS.items()]
+
+
+def _action_choices():
+    return [("", _("All actions"))] + [(str(group), actions) for group, actions in labels.choices() if actions]
+
+
 class EventFilter(InputPolicyForm, forms.Form):
-    object_type = forms.CharField(label=_("Object type"), required=False)
-    object_id = forms.CharField(label=_("Object id"), required=False)
-    actor = forms.CharField(label=_("Actor"), required=False)
-    action = forms.CharField(label=_("Action"), required=False)
-    department = forms.CharField(label=_("Department"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """Filters by choosing from lists (names, not codes); a code typed into the URL still works."""
+
+    department = forms.CharField(label=_("Department"), required=False, widget=GroupedSelect(_department_choices))
+    actor = forms.CharField(label=_("Person"), required=False, widget=GroupedSelect(_person_choices))
+    group = forms.CharField(label=_("Kind of event"), required=False, widget=GroupedSelect(_group_choices))
+    action = forms.CharField(label=_("Action"), required=False, widget=GroupedSelect(_action_choices))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": _("Enter a valid date.")})
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": _("Enter a valid date.")})
+    logins = forms.BooleanField(label=_("Show logins and logouts"), required=False)
+    object_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    object_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
 
     def apply(self, events):
         data = self.cleaned_data
@@ -46,9 +92,18 @@ class EventFilter(InputPolicyForm, forms.Form):
             events = events.filter(object_id=data["object_id"].strip())
         if data.get("actor"):
             events = events.filter(actor_username=data["actor"].strip())
-        if data.get("action"):
-            action = data["action"].strip()
+        action = (data.get("action") or "").strip()
+        if action:
             events = events.filter(action__startswith=action) if action.endswith(".") else events.filter(action=action)
+        if data.get("group"):
+            codes = [code for code in labels.PREFIX_GROUPS if labels.PREFIX_GROUPS[code] == data["group"]]
+            condition = Q(pk__in=[])
+            for prefix in codes:
+                condition |= Q(action__startswith=prefix)
+            events = events.filter(condition)
+        # Logins flood the list: folded away unless asked for (or chosen as the action).
+        if not data.get("logins") and action not in labels.LOGIN_ACTIONS and data.get("group") != "auth":
+            events = events.exclude(action__in=labels.LOGIN_ACTIONS)
         if data.get("department"):
             events = events.filter(department=data["department"].strip())
         if data.get("since"):
@@ -77,12 +132,20 @@ class EventPage:
         return iter(self.events)
 
 
+def filtered_events(request):
+    """(form, events) for the query string: the list and its export show the same events."""
+    form = EventFilter(request.GET)
+    events = AuditEvent.objects.order_by("-seq")
+    if form.is_valid():
+        events = form.apply(events)
+    else:
+        events = events.none()  # say what is wrong rather than show something else
+    return form, events
+
+
 @_auditor
 def event_list(request):
-    form = EventFilter(request.GET or None)
-    events = AuditEvent.objects.order_by("-seq")
-    if form.is_bound and form.is_valid():
-        events = form.apply(events)
+    form, events = filtered_events(request)
     before = request.GET.get("before", "")
     page = EventPage(events, int(before) if before.isdigit() and len(before) < 19 else None)
     query = request.GET.copy()
@@ -91,8 +154,8 @@ def event_list(request):
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "size": services.tree_size(),
-         "checkpoint": services.latest_checkpoint()},
+        {"form": form, "page": page, "rows": display.rows(page.events), "query": query.urlencode(),
+         "size": services.tree_size(), "checkpoint": services.latest_checkpoint()},
     )
 
 
@@ -101,8 +164,9 @@ def trail(request, object_type, object_id):
     events = list(AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by("seq"))
     if not events:
         raise Http404
-    rows = [(event, json.loads(event.canonical)) for event in events]
-    return render(request, "audit/trail.html", {"object_type": object_type, "object_id": object_id, "rows": rows})
+    rows = display.rows(events)
+    return render(request, "audit/trail.html", {"object_type": object_type, "object_id": object_id, "rows": rows,
+                                                "object_label": rows[0].object_label})
 
 
 @_auditor
@@ -139,3 +203,40 @@ def export(request):
     """Download the bundle; the export itself is an audited event inside it."""
     name, bundle = build_bundle(actor=request.user)
     return FileResponse(bundle, as_attachment=True, filename=name, content_type="application/zip")
+
+
+EXPORT_MAX_ROWS = 50000
+
+
+@_auditor
+def export_filtered(request):
+    """The events the list shows (same filters) as a CSV spreadsheet with names, not codes, named
+    in local time. The export is itself an audit event recording the filters."""
+    import csv
+    import io
+
+    from django.db import transaction
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    form, events = filtered_events(request)
+    if not form.is_valid():
+        return event_list(request)
+    events = list(events.defer(None)[:EXPORT_MAX_ROWS])
+    filters = {key: str(value) for key, value in form.cleaned_data.items() if value not in ("", None, False)}
+    with transaction.atomic():
+        services.record("audit.export_filtered", actor=request.user, object_type="audit.log", object_id="events",
+                        data={"filters": filters, "rows": len(events)})
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read the Chinese as UTF-8
+    writer = csv.writer(out)
+    writer.writerow([_("No."), _("Time"), _("Person"), _("Action"), _("Object"), _("Department"), _("Details"),
+                     _("Action code"), _("Leaf hash")])
+    for row in display.rows(events):
+        writer.writerow([row.event.seq, row.time.strftime("%Y-%m-%d %H:%M:%S"), row.actor_name, row.action_label,
+                         row.object_label, row.department_name, "；".join(f"{k}：{v}" for k, v in row.details),
+                         row.event.action, row.event.leaf_hash])
+    name = f"audit-events-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -10,6 +10,11 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from audit import labels
+        from workflow.transitions import EVENT_LABELS
+
+        labels.register(EVENT_LABELS)  # the audit trail names each transition as the table does
+
         from core.env import env_int
 
         # Reminders, escalation and scheduled publications: one periodic scan (celery beat, or the

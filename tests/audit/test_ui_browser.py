@@ -9,9 +9,10 @@ def test_an_auditor_finds_an_event_sees_it_verified_and_downloads_the_bundle(log
     page = login("auditor")
     page.click("text=审计记录")
     page.wait_for_url("**/audit/")
-    page.fill("#id_actor", "auditor")
-    page.fill("#id_action", "auth.login")
+    page.select_option("#id_actor", "auditor")  # people and actions are chosen by name
+    page.select_option("#id_action", label="登录")
     page.click("form.filters button[type=submit]")
+    assert "登录" in page.inner_text("table.events tbody tr >> nth=0")
     page.click("table.events tbody tr >> nth=0 >> a >> nth=0")
     page.wait_for_url("**/audit/events/*/")
     assert "已验证" in page.inner_text("main")
