@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from audit import keys, services
 from audit.access import can_view_audit
 from audit.models import AuditEvent
+from core.renderers import TEXT_RENDERERS
 
 MAX_EVENTS = 1000
 
@@ -74,6 +75,8 @@ def _text(body):
 
 
 class CheckpointView(AuditAPIView):
+    renderer_classes = TEXT_RENDERERS  # Accept: text/plain (or */*) is what this serves
+
     @extend_schema(
         summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
         responses={(200, "text/plain"): OpenApiTypes.STR, (503, "text/plain"): OpenApiTypes.STR},
@@ -91,6 +94,8 @@ class CheckpointView(AuditAPIView):
 
 
 class KeyView(AuditAPIView):
+    renderer_classes = TEXT_RENDERERS  # Accept: text/plain (or */*) is what this serves
+
     @extend_schema(
         summary="The checkpoint verifier key (signed-note form NAME+KEYID+BASE64)",
         responses={(200, "text/plain"): OpenApiTypes.STR},

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.permissions import AllowAny
 
+from core.renderers import PDF_RENDERERS
 from records import access
 from records.verification import verify_pdf
 
@@ -52,6 +53,7 @@ def verify(request):
     responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None},
 )
 @api_view(["GET"])
+@renderer_classes(PDF_RENDERERS)  # Accept: application/pdf (or */*) is what this serves
 @permission_classes([AllowAny])  # published items are public; access.record_for decides the rest
 def record_download(request, pk):
     """GET /api/disclosures/{id}/record/: the item's signed record (404 before there is one)."""

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import inputs
+from core.renderers import FILE_RENDERERS
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
 from workflow import params, queues, rules, services
@@ -302,6 +303,7 @@ class AttachmentListView(ServiceErrors, APIView):
 
 
 class AttachmentDetailView(ServiceErrors, APIView):
+    renderer_classes = FILE_RENDERERS  # the file's own type, whatever the client accepts
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk, attachment_pk):
         item = item_for(request.user, pk)
