@@ -45,6 +45,15 @@ OFFICE_ADMIN_PERMISSIONS = (
     "portal.add_channel",
     "portal.change_channel",
     "portal.view_channelpost",
+    # reports/: the annual report's key areas and the office's other figures (saves audited by reports.admin)
+    "reports.view_reportarea",
+    "reports.add_reportarea",
+    "reports.change_reportarea",
+    "reports.view_reportfigure",
+    "reports.add_reportfigure",
+    "reports.change_reportfigure",
+    "reports.delete_reportfigure",
+    "reports.view_reportnarrative",
 )
 
 

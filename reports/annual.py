@@ -1,28 +1,38 @@
-"""The annual report (信息公开工作年度报告), computed from the product's own records.
+"""The annual report (信息公开工作年度报告) as an office would sign it, computed from the product's own
+records.
 
-Sections follow the MOE template (rules.md): (一)概述 (二)主动公开情况 (三)依申请公开和不予公开情况
-(四)评议情况 (五)举报、复议、诉讼情况 (六)新做法新举措、问题和改进措施 (七)其他需要报告的事项, and
-(八)清单事项公开情况表 — the register of the same period as the annex. Figures come from the
-coverage rows (the register's), channel posts and the foi app; the office adds its narrative for
-(一), (六) and (七) as a JSON file {"overview": …, "practices": …, "other": …}."""
+Sections (MOE template, with the reference report's key-area section): 一、概述 (the organisation the
+product knows: leading group, office, liaisons; plus the office's words) 二、主动公开情况 (channels,
+each post counted by its own date, with the online total; catalogue categories, 不适用 shown as
+such; timeliness; corrections and withdrawals counted as such) 三、重点领域信息公开情况 (areas mapped
+to catalogue categories and entries, reports.ReportArea) 四、依申请公开和不予公开情况 五、评议情况
+六、举报、复议、诉讼情况 七、新做法、问题和改进措施 八、其他需要报告的事项; the office's other figures
+(reports.ReportFigure) in their sections; a summary annex per catalogue entry.
+
+The full register is not laid out as hundreds of pages: it travels inside the PDF as an .xlsx
+associated file (PDF/A-3), so a year of 20,000 items renders in seconds. A period that has not
+ended says "统计截至 …". The office's narrative is stored per period, every save a new version
+(reports.models.ReportNarrative)."""
 
 import datetime
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from foi.models import Complaint, Evaluation, InformationRequest
 from portal.channels import period_counts
 from reports import coverage, register
+from reports.models import ReportArea, ReportFigure, ReportNarrative
 from core.grounds import RefusalGround
-from workflow.models import CatalogueCategory
+from workflow.models import CatalogueCategory, CatalogueEntry
 
 NARRATIVE_KEYS = ("overview", "practices", "other")
-# Annex column widths (percent of a landscape A4 line), in the register's column order.
-ANNEX_WIDTHS = (3, 7, 4, 14, 12, 7, 7, 7, 7, 9, 8, 7, 8)
+NOT_APPLICABLE = "不适用"
 
 
 class NarrativeError(ValueError):
@@ -30,10 +40,36 @@ class NarrativeError(ValueError):
 
 
 @dataclass
+class AreaFigures:
+    name: str
+    numeral: str = ""  # 一, 二 … in the office's order
+    published: int = 0
+    on_time: int = 0
+    entries: int = 0
+    entries_covered: int = 0
+    not_applicable: bool = False
+    channels: list = field(default_factory=list)  # [(channel name, posts)]
+    text: str = ""
+    others: list = field(default_factory=list)
+
+
+@dataclass
+class Organisation:
+    office: str = ""
+    leaders: list = field(default_factory=list)
+    office_staff: int = 0
+    departments: int = 0
+    liaisons: int = 0
+    heads: int = 0
+    reviewers: int = 0
+
+
+@dataclass
 class AnnualFigures:
     date_from: datetime.date
     date_to: datetime.date
-    published: int = 0
+    as_of: datetime.date | None = None
+    published: int = 0  # first publications in the period (corrections counted apart)
     on_time: int = 0
     late: int = 0
     overdue: int = 0
@@ -43,11 +79,13 @@ class AnnualFigures:
     entries_not_applicable: int = 0
     channels: list = field(default_factory=list)  # [(name, count)]
     online_total: int = 0  # posts on websites and new-media accounts
-    categories: list = field(default_factory=list)  # [(category name, published count)]
+    categories: list = field(default_factory=list)  # [(category name, published count or 不适用)]
+    areas: list = field(default_factory=list)  # [AreaFigures]
     interpretations: int = 0
     refusals: list = field(default_factory=list)  # [(ground label, count)] — proactive 不予公开
     withdrawn: int = 0
     corrections: int = 0
+    imported: int = 0
     requests: int = 0
     request_outcomes: list = field(default_factory=list)  # [(label, count)]
     requests_open: int = 0
@@ -58,6 +96,13 @@ class AnnualFigures:
     evaluations: int = 0
     evaluation_participants: int = 0
     evaluation_satisfied: int = 0
+    organisation: Organisation = field(default_factory=Organisation)
+    others: dict = field(default_factory=dict)  # {section: [ReportFigure]}
+    entry_summary: list = field(default_factory=list)  # annex: one row per catalogue entry
+
+    @property
+    def unfinished(self):
+        return self.as_of is not None and self.as_of < self.date_to
 
     @property
     def on_time_percent(self):
@@ -76,31 +121,92 @@ class AnnualFigures:
         return f"{100 * self.evaluation_satisfied / self.evaluation_participants:.1f}%"
 
 
-def compute(date_from, date_to, *, today=None):
+def _organisation():
+    from policies.models import Department, Membership
+
+    active = Membership.objects.active().filter(user__is_active=True)
+    office = Department.objects.filter(hosts_office=True, active=True).first()
+    leaders = [m.user.get_full_name() or m.user.get_username() for m in active.filter(role="leader").select_related("user").order_by("user__id")]
+    return Organisation(
+        office=office.name if office else "",
+        leaders=leaders,
+        office_staff=active.filter(role="office").values("user").distinct().count(),
+        departments=Department.objects.filter(active=True).count(),
+        liaisons=active.filter(role="liaison").values("user").distinct().count(),
+        heads=active.filter(role="head").values("user").distinct().count(),
+        reviewers=active.filter(role="reviewer").values("user").distinct().count(),
+    )
+
+
+def compute(date_from, date_to, *, today=None, narrative=None):
     """(figures, coverage) for the period, both inclusive."""
     cov = coverage.build(date_from, date_to, today=today)
+    figures = AnnualFigures(date_from=date_from, date_to=date_to, as_of=cov.as_of)
+    public_rows = [r for r in cov.rows if r.status in (coverage.ON_TIME, coverage.LATE)]
+    corrections = [r for r in public_rows if r.item.supersedes_id]
+    first = [r for r in public_rows if not r.item.supersedes_id]
+    figures.published = len(first)
+    figures.corrections = len(corrections)
+    figures.on_time = sum(1 for r in first if r.status == coverage.ON_TIME)
+    figures.late = len(first) - figures.on_time
     counts = cov.counts()
-    figures = AnnualFigures(date_from=date_from, date_to=date_to)
-    published_rows = [r for r in cov.rows if r.status in (coverage.ON_TIME, coverage.LATE)]
-    figures.published = len(published_rows)
-    figures.on_time, figures.late = counts[coverage.ON_TIME], counts[coverage.LATE]
     figures.overdue, figures.pending = counts[coverage.OVERDUE], counts[coverage.PENDING]
+    figures.withdrawn = sum(1 for r in public_rows if r.item.state == "withdrawn")
+    figures.imported = sum(1 for r in first if r.item.imported_at)
+    figures.interpretations = sum(1 for r in first if r.item.is_policy_document)
 
-    entry_ids = {r.entry.pk for r in cov.rows}
-    figures.entries = len(entry_ids)
-    figures.entries_covered = len({r.entry.pk for r in published_rows})
-    figures.entries_not_applicable = len({r.entry.pk for r in cov.rows if r.status == coverage.NOT_APPLICABLE})
+    entries = list(CatalogueEntry.objects.filter(active=True).select_related("category").order_by("category__order", "category__number", "order", "code"))
+    figures.entries = len(entries)
+    figures.entries_not_applicable = sum(1 for e in entries if not e.applicable)
+    published_per_entry = Counter(r.entry.pk for r in first)
+    on_time_per_entry = Counter(r.entry.pk for r in first if r.status == coverage.ON_TIME)
+    figures.entries_covered = sum(1 for e in entries if e.applicable and published_per_entry[e.pk])
 
     channel_counts = period_counts(date_from, date_to)  # each post by its own date
     figures.channels = [(c.name, c.count) for c in channel_counts]
     figures.online_total = sum(c.count for c in channel_counts if c.online)
-    per_category = Counter(r.entry.category_id for r in published_rows)
-    figures.categories = [(c.name, per_category[c.pk]) for c in CatalogueCategory.objects.order_by("order", "number")]
-    figures.interpretations = sum(1 for r in published_rows if r.item.is_policy_document)
-    figures.withdrawn = sum(1 for r in published_rows if r.item.state == "withdrawn")
-    figures.corrections = sum(1 for r in published_rows if r.item.supersedes_id)
+
+    per_category = Counter(r.entry.category_id for r in first)
+    applicable_categories = {e.category_id for e in entries if e.applicable}
+    figures.categories = [
+        (c.name, per_category[c.pk] if c.pk in applicable_categories or per_category[c.pk] else NOT_APPLICABLE)
+        for c in CatalogueCategory.objects.order_by("order", "number")
+        if any(e.category_id == c.pk for e in entries) or per_category[c.pk]
+    ]
     refused = Counter(r.item.refusal_ground for r in cov.rows if r.status == coverage.REFUSED)
     figures.refusals = [(label, refused[code]) for code, label in RefusalGround.choices if refused[code]]
+
+    narrative = narrative or {}
+    others = defaultdict(list)
+    for figure in ReportFigure.objects.filter(date_from=date_from, date_to=date_to):
+        others[figure.section].append(figure)
+    figures.others = dict(others)
+    area_texts = narrative.get("areas") or {}
+    for position, area in enumerate(ReportArea.objects.all()):
+        mine = [e for e in entries if area.covers(e)]
+        ids = {e.pk for e in mine}
+        figures.areas.append(AreaFigures(
+            name=area.name,
+            numeral="一二三四五六七八九十"[position] if position < 10 else str(position + 1),
+            published=sum(published_per_entry[pk] for pk in ids),
+            on_time=sum(on_time_per_entry[pk] for pk in ids),
+            entries=sum(1 for e in mine if e.applicable),
+            entries_covered=sum(1 for e in mine if e.applicable and published_per_entry[e.pk]),
+            not_applicable=bool(mine) and not any(e.applicable for e in mine),
+            text=area_texts.get(area.name, ""),
+            others=[f for f in others.get("areas", []) if f.name.startswith(area.name)],
+        ))
+
+    late_per_entry = Counter(r.entry.pk for r in first if r.status == coverage.LATE)
+    overdue_per_entry = Counter(r.entry.pk for r in cov.rows if r.status == coverage.OVERDUE)
+    corrections_per_entry = Counter(r.entry.pk for r in corrections)
+    figures.entry_summary = [
+        (e.category.name, e.code, e.title, NOT_APPLICABLE if not e.applicable else published_per_entry[e.pk],
+         "" if not e.applicable else on_time_per_entry[e.pk], "" if not e.applicable else late_per_entry[e.pk],
+         "" if not e.applicable else overdue_per_entry[e.pk], "" if not e.applicable else corrections_per_entry[e.pk],
+         e.not_applicable_reason if not e.applicable else "")
+        for e in entries
+    ]
 
     requests = InformationRequest.objects.filter(received_on__gte=date_from, received_on__lte=date_to)
     figures.requests = requests.count()
@@ -117,30 +223,66 @@ def compute(date_from, date_to, *, today=None):
     kinds = Counter(
         Complaint.objects.filter(received_on__gte=date_from, received_on__lte=date_to).values_list("kind", flat=True)
     )
-    # Section (五) counts reports, reconsiderations and lawsuits; suggestions (意见建议) are not among them.
-    figures.complaints = [(label, kinds[code]) for code, label in Complaint.Kind.choices if code != Complaint.Kind.SUGGESTION]
+    # Section 六 counts reports, reconsiderations and lawsuits; suggestions (意见建议) are not among them.
+    figures.complaints = [(label, kinds[code]) for code, label in Complaint.Kind.choices if code != getattr(Complaint.Kind, "SUGGESTION", None)]
     evaluations = Evaluation.objects.filter(held_on__gte=date_from, held_on__lte=date_to)
     figures.evaluations = evaluations.count()
     for evaluation in evaluations:
         figures.evaluation_participants += evaluation.participants
         figures.evaluation_satisfied += evaluation.satisfied
+    figures.organisation = _organisation()
     return figures, cov
 
 
+# --- the office's narrative: stored per period, versioned ---------------------------------------
+
+
 def read_narrative(text):
-    """The office's narrative: a JSON object with optional string keys overview, practices, other."""
+    """The office's narrative file: a JSON object with optional texts overview, practices, other
+    and areas ({area name: text})."""
     try:
         data = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError as error:
         raise NarrativeError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
     if not isinstance(data, dict):
         raise NarrativeError("must be a JSON object")
-    unknown = sorted(set(data) - set(NARRATIVE_KEYS))
+    unknown = sorted(set(data) - set(NARRATIVE_KEYS) - {"areas"})
     if unknown:
-        raise NarrativeError(f"unknown keys {', '.join(unknown)} (use {', '.join(NARRATIVE_KEYS)})")
-    if any(not isinstance(value, str) for value in data.values()):
+        raise NarrativeError(f"unknown keys {', '.join(unknown)} (use {', '.join(NARRATIVE_KEYS)}, areas)")
+    areas = data.get("areas", {})
+    if not isinstance(areas, dict) or any(not isinstance(v, str) for v in areas.values()):
+        raise NarrativeError("areas must be an object of texts by area name")
+    if any(not isinstance(data.get(key, ""), str) for key in NARRATIVE_KEYS):
         raise NarrativeError("every value must be text")
-    return {key: data.get(key, "").strip() for key in NARRATIVE_KEYS}
+    result = {key: data.get(key, "").strip() for key in NARRATIVE_KEYS}
+    result["areas"] = {name: value.strip() for name, value in areas.items() if value.strip()}
+    return result
+
+
+def latest_narrative(date_from, date_to):
+    """The period's latest stored narrative (a dict as read_narrative returns), and its version (0 if none)."""
+    found = ReportNarrative.objects.filter(date_from=date_from, date_to=date_to).order_by("-version").first()
+    if found is None:
+        return {**{key: "" for key in NARRATIVE_KEYS}, "areas": {}}, 0
+    return {**{key: "" for key in NARRATIVE_KEYS}, "areas": {}, **found.texts}, found.version
+
+
+def save_narrative(date_from, date_to, texts, *, actor):
+    """Store the office's words for the period as its next version (audited). Unchanged words
+    store nothing. Returns the version now current."""
+    from audit.services import record
+
+    with transaction.atomic():
+        current, version = latest_narrative(date_from, date_to)
+        if version and current == texts:
+            return version
+        narrative = ReportNarrative.objects.create(date_from=date_from, date_to=date_to, version=version + 1, texts=texts, created_by=actor)
+        record("annual_report.narrative", actor=actor, obj=narrative, after=texts,
+               data={"from": date_from.isoformat(), "to": date_to.isoformat(), "version": narrative.version})
+    return narrative.version
+
+
+# --- rendering -----------------------------------------------------------------------------------
 
 
 def academic_year_label(date_from, date_to):
@@ -149,8 +291,23 @@ def academic_year_label(date_from, date_to):
     return f"{date_from:%Y年%-m月%-d日}至{date_to:%Y年%-m月%-d日}"
 
 
+def _channel_chart(figures):
+    try:
+        from reports import charts
+
+        rows = [(name, count) for name, count in figures.channels if count]
+        return charts.hbar("各公开途径发布条数", rows, unit="条") if rows else None
+    except Exception:  # a chart is a help, never a reason the report fails
+        return None
+
+
+def register_filename(date_from, date_to):
+    return f"登记表-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+
+
 def render_html(figures, cov, narrative, *, issued_on):
-    rows = register.table(cov)
+    for area in figures.areas:
+        area.text = (narrative.get("areas") or {}).get(area.name, area.text)
     return render_to_string(
         "reports/annual_report.html",
         {
@@ -158,19 +315,23 @@ def render_html(figures, cov, narrative, *, issued_on):
             "period": academic_year_label(figures.date_from, figures.date_to),
             "f": figures,
             "narrative": narrative,
-            "register_header": rows[0],
-            "register_rows": rows[1:],
-            "annex_widths": ANNEX_WIDTHS,
+            "chart": _channel_chart(figures),
             "issued_on": issued_on,
+            "register_file": register_filename(figures.date_from, figures.date_to),
+            "register_rows": len(cov.rows),
             "static_base": settings.SITE_URL.rstrip("/") + "/" + settings.STATIC_URL.lstrip("/"),
         },
     )
 
 
-def pdf_bytes(figures, cov, narrative, *, issued_on):
+def pdf_bytes(figures, cov, narrative, *, issued_on, register_xlsx=None):
+    """The report's PDF (PDF/A-3) with the period's full register embedded as an .xlsx."""
     from records.rendering import html_to_pdf  # WeasyPrint with the project's safe URL fetcher
 
-    pdf, _fetcher = html_to_pdf(render_html(figures, cov, narrative, issued_on=issued_on))
+    if register_xlsx is None:
+        register_xlsx = register.xlsx_bytes(cov)
+    files = [(register_filename(figures.date_from, figures.date_to), register_xlsx, "信息公开执行情况登记表（全部事项）")]
+    pdf, _fetcher = html_to_pdf(render_html(figures, cov, narrative, issued_on=issued_on), files=files)
     return pdf
 
 
@@ -192,11 +353,11 @@ def _record_export(actor, date_from, date_to, outputs, via):
     )
 
 
-def report_pdf(*, actor, date_from, date_to, narrative, issued_on):
-    """The report as PDF bytes for a download, recorded as an export by `actor`."""
-    from django.db import transaction
-
-    figures, cov = compute(date_from, date_to)
+def report_pdf(*, actor, date_from, date_to, narrative=None, issued_on):
+    """The report as PDF bytes for a download, recorded as an export by `actor`. Without a
+    narrative, the period's latest stored one."""
+    narrative = narrative or latest_narrative(date_from, date_to)[0]
+    figures, cov = compute(date_from, date_to, narrative=narrative)
     data = pdf_bytes(figures, cov, narrative, issued_on=issued_on)
     with transaction.atomic():
         _record_export(actor, date_from, date_to, [(f"annual-report-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf", data)], "web")
@@ -206,17 +367,20 @@ def report_pdf(*, actor, date_from, date_to, narrative, issued_on):
 def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None, issued_on):
     """Render the report (and optionally the register) and write them atomically, recording the
     export as one audit event with the files' hashes. Returns [(path, size)]."""
-    from django.db import transaction
-
     from reports.services import _write
 
-    narrative = narrative or {key: "" for key in NARRATIVE_KEYS}
-    figures, cov = compute(date_from, date_to)
-    outputs = [(pdf_out, pdf_bytes(figures, cov, narrative, issued_on=issued_on))]
+    narrative = narrative or latest_narrative(date_from, date_to)[0]
+    figures, cov = compute(date_from, date_to, narrative=narrative)
+    register_xlsx = register.xlsx_bytes(cov)
+    outputs = [(pdf_out, pdf_bytes(figures, cov, narrative, issued_on=issued_on, register_xlsx=register_xlsx))]
     if xlsx_out is not None:
-        outputs.append((xlsx_out, register.xlsx_bytes(cov)))
+        outputs.append((xlsx_out, register_xlsx))
     with transaction.atomic():
         _record_export(actor, date_from, date_to, [(path.name, data) for path, data in outputs], "command")
         for path, data in outputs:
             _write(path, data)
     return [(path, len(data)) for path, data in outputs]
+
+
+def today():
+    return timezone.localdate()

@@ -66,8 +66,12 @@ def test_the_report_computes_its_figures_from_the_records(school_year, tmp_path)
     assert "举报/投诉1件；行政复议0件；行政诉讼0件。" in text
     assert "参与120人次，其中表示满意113人次，满意率94.2%" in text
     assert "建立“谁主管，谁负责”的保密审查机制。" in text
-    annex = text[text.index("清单事项公开情况表"):]
-    assert "学生奖励处罚办法学生奖励处罚办法学生工作处2025-09-012025-10-10否（逾期4个工作日）" in annex
+    annex = text[text.index("清单事项公开情况汇总表"):]
+    assert "38学生奖励处罚办法1010" in annex  # one published, none on time, one late
+    # The full register travels inside the PDF as its .xlsx associated file (PDF/A-3).
+    embedded = _embedded_register(pdf, tmp_path)
+    by_title = {row[4]: row for row in embedded.iter_rows(min_row=2, values_only=True)}
+    assert by_title["学生奖励处罚办法"][5:9] == ("学生工作处", "2025-09-01", "2025-10-10", "否（逾期4个工作日）")
 
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if "CJK" in line)
@@ -76,6 +80,16 @@ def test_the_report_computes_its_figures_from_the_records(school_year, tmp_path)
 
     event = AuditEvent.objects.filter(action="annual_report.export").get()
     assert '"from":"2025-09-01"' in event.canonical and "report.pdf" in event.canonical
+
+
+def _embedded_register(pdf, tmp_path):
+    listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "登记表-" in listing and ".xlsx" in listing
+    out = tmp_path / "detached"
+    out.mkdir()
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(out), str(pdf)], check=True, capture_output=True)
+    (path,) = list(out.glob("*.xlsx"))
+    return openpyxl.load_workbook(path)["登记表"]
 
 
 def test_a_period_outside_the_records_reports_zeros(demo, tmp_path):
