@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.client import client_ip
 from foi import public_forms, services
 from foi.models import Complaint, InformationRequest, Letter
 from core.exceptions import StateConflict
@@ -24,7 +25,8 @@ def render(request, template, context, status=None):
 
 
 def _address(request):
-    return request.META.get("REMOTE_ADDR", "")
+    """The sender's address as the login throttle sees it (X-Forwarded-For only from TRUSTED_PROXIES)."""
+    return client_ip(request) or ""
 
 
 def _limited(request, kind, limit, template, context):
