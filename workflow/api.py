@@ -334,18 +334,33 @@ class TaskSerializer(ItemListSerializer):
         return self.context["tasks"].get(item.pk)
 
 
+TASKS_LIMIT, TASKS_MAX_LIMIT = 100, 500
+
+
 class TaskListView(ServiceErrors, APIView):
-    @extend_schema(responses=TaskSerializer(many=True), summary="What waits for me, due soonest first")
+    @extend_schema(
+        responses=TaskSerializer(many=True),
+        parameters=[
+            OpenApiParameter("limit", int, description=f"at most this many tasks (default {TASKS_LIMIT}, at most {TASKS_MAX_LIMIT})"),
+            OpenApiParameter("offset", int, description="skip this many (default 0)"),
+        ],
+        summary="What waits for me, due soonest first (a page: the X-Total-Count header says how many in all)",
+    )
     def get(self, request):
         from viewflow.workflow.status import STATUS
 
-        items = queues.task_items(request.user)
+        limit = inputs.as_id(request.query_params.get("limit", "")) or TASKS_LIMIT
+        offset = inputs.as_id(request.query_params.get("offset", "")) or 0
+        waiting = queues.task_items(request.user)
+        items = queues.with_actions(waiting[offset:offset + min(limit, TASKS_MAX_LIMIT)], request.user)
         tasks = dict(
             DisclosureTask.objects.filter(
                 status=STATUS.NEW, process__artifact_object_id__in=[i.pk for i in items]
             ).values_list("process__artifact_object_id", "pk")
         )
-        return Response(TaskSerializer(items, many=True, context={"tasks": tasks}).data)
+        response = Response(TaskSerializer(items, many=True, context={"tasks": tasks}).data)
+        response["X-Total-Count"] = str(waiting.count())
+        return response
 
 
 class NotificationSerializer(serializers.ModelSerializer):

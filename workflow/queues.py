@@ -5,14 +5,14 @@ plus the scan's notifications; the changes themselves are workflow.services'."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.env import env_int
 from policies.access import departments_where, users_with
 from workflow import notify, rules
-from workflow.models import OPEN_STATES, DisclosureItem, Notification, State
+from workflow.models import OPEN_STATES, DisclosureItem, Notification, State, Step
 from workflow.transitions import STAGES
 from workflow.workdays import working_days_between
 
@@ -25,22 +25,52 @@ def visible_items(user):
     return DisclosureItem.objects.filter(department__in=departments_where(user, "view_items"))
 
 
+# Review states where every action is a review decision: there separation of duties decides
+# whether the item waits for a user at all, so the query itself leaves such items out.
+_SEPARATED_STATES = [
+    state for state in STAGES
+    if state in rules.REVIEW_STATES and all(action in rules.REVIEW_ACTIONS for action in rules.actions_in(state))
+]
+
+
 def task_items(user):
-    """Items waiting for this user to act, due soonest first (separation of duties applied)."""
+    """Items waiting for this user to act, due soonest first, as one query (separation of duties
+    applied in SQL): slice it for a page, count() it for the total. with_actions() then tells what
+    the user may do to a page of them."""
     condition = Q(pk__in=[])
     for state, stage in STAGES.items():
         condition |= Q(state=state, department__in=departments_where(user, stage.permission))
-    candidates = (
+    authored = Step.objects.filter(item=OuterRef("pk"), actor_id=user.pk, action__in=rules.AUTHOR_ACTIONS)
+    decided_elsewhere = Step.objects.filter(
+        item=OuterRef("pk"), actor_id=user.pk, action__in=rules.REVIEW_STEPS, state_before__in=rules.REVIEW_STATES,
+    ).exclude(state_before=OuterRef("state"))
+    return (
         DisclosureItem.objects.filter(condition)
+        .exclude(Q(state__in=_SEPARATED_STATES) & (Exists(authored) | Exists(decided_elsewhere)))
         .select_related("department", "catalogue_entry")
         .order_by("due_on", "id")
     )
-    memo, waiting = {}, []
-    for item in candidates:
-        item.available_actions = rules.available_actions(item, user, memo)
-        if item.available_actions:
-            waiting.append(item)
-    return waiting
+
+
+def with_actions(items, user):
+    """The items (a page) with `available_actions` set, those with none left out; the items'
+    history is read in one query."""
+    items = list(items)
+    involvements, memo = rules.Involvement.of_items(items), {}
+    for item in items:
+        item.available_actions = rules.available_actions(item, user, memo, involvements[item.pk])
+    return [item for item in items if item.available_actions]
+
+
+def task_summary(tasks, today):
+    """{"total", "overdue", "by_state": [(state label, count)]} of a task query, in one query."""
+    rows = tasks.order_by().values("state").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
+    by_state = {row["state"]: row for row in rows}
+    return {
+        "total": sum(row["n"] for row in by_state.values()),
+        "overdue": sum(row["late"] for row in by_state.values()),
+        "by_state": [(State(state).label, by_state[state]["n"]) for state in STAGES if state in by_state],
+    }
 
 
 def scan_due(today=None):

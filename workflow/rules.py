@@ -45,6 +45,18 @@ class Involvement:
         self._authors = None
         self._stages = None
 
+    @classmethod
+    def of_items(cls, items):
+        """{item id: Involvement} for many items from one query of their history (a page of the
+        inbox asks once, not once per item)."""
+        involvements = {item.pk: cls(item) for item in items}
+        for involvement in involvements.values():
+            involvement._authors, involvement._stages = set(), {}
+        steps = Step.objects.filter(item__in=list(involvements)).values_list("item_id", "actor_id", "action", "state_before")
+        for item_id, actor_id, action, state_before in steps:
+            involvements[item_id]._add(actor_id, action, state_before)
+        return involvements
+
     @property
     def authors(self):
         if self._authors is None:
@@ -60,12 +72,15 @@ class Involvement:
     def _load(self):
         self._authors, self._stages = set(), {}
         for actor_id, action, state_before in self._item.steps.values_list("actor_id", "action", "state_before"):
-            if actor_id is None:
-                continue
-            if action in AUTHOR_ACTIONS:
-                self._authors.add(actor_id)
-            elif state_before in REVIEW_STATES and action in REVIEW_STEPS:
-                self._stages.setdefault(actor_id, set()).add(state_before)
+            self._add(actor_id, action, state_before)
+
+    def _add(self, actor_id, action, state_before):
+        if actor_id is None:
+            return
+        if action in AUTHOR_ACTIONS:
+            self._authors.add(actor_id)
+        elif state_before in REVIEW_STATES and action in REVIEW_STEPS:
+            self._stages.setdefault(actor_id, set()).add(state_before)
 
 
 def check(item, user, action, involvement=None, memo=None, *, separation=True):
@@ -111,11 +126,16 @@ def allowed(item, user, action, involvement=None, memo=None):
     return True
 
 
-def available_actions(item, user, memo=None):
+def actions_in(state):
+    """The person's actions that apply in `state`, in a stable order (edit first)."""
+    return [a for a in PERSON_ACTIONS if any(state in states for states, _c in ACTIONS[a])]
+
+
+def available_actions(item, user, memo=None, involvement=None):
     """What this user may do to this item now, in a stable order (edit first)."""
     memo = {} if memo is None else memo
-    candidates = [a for a in PERSON_ACTIONS if any(item.state in states for states, _c in ACTIONS[a])]
+    candidates = actions_in(item.state)
     if not candidates:
         return []
-    involvement = Involvement(item)
+    involvement = involvement or Involvement(item)
     return [action for action in candidates if allowed(item, user, action, involvement, memo)]

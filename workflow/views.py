@@ -10,6 +10,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -50,18 +51,32 @@ def _deadline_met(item):
     return None
 
 
-def inbox_context(user, *, limit=None):
-    """What waits for this user (due soonest first) and their notifications — for the inbox page
-    and the home page."""
+INBOX_PAGE_SIZE = 50
+
+
+def inbox_context(user, *, limit=None, page=None):
+    """What waits for this user (due soonest first: the first `limit` tasks, or page `page` of the
+    inbox), a summary of all of them, and their notifications — for the inbox page and the home
+    page. A fixed number of queries however many items wait."""
     today = timezone.localdate()
-    tasks = queues.task_items(user)
+    waiting = queues.task_items(user)
+    summary = queues.task_summary(waiting, today)
+    task_page = None
+    if limit:
+        shown = waiting[:limit]
+    else:
+        task_page = Paginator(waiting, INBOX_PAGE_SIZE).get_page(page)
+        shown = task_page.object_list
+    tasks = queues.with_actions(shown, user)
     for item in tasks:
         item.overdue = item.is_overdue(today)
     notes = Notification.objects.filter(user=user).select_related("item").order_by("-created_at", "-id")
     unread = [n for n in notes.filter(read_at__isnull=True)[:50]]
     return {
-        "tasks": tasks[:limit] if limit else tasks,
-        "task_count": len(tasks),
+        "tasks": tasks,
+        "task_page": task_page,
+        "task_count": summary["total"],
+        "task_summary": summary,
         "unread": unread,
         "unread_count": notes.filter(read_at__isnull=True).count(),
         "read_notes": list(notes.filter(read_at__isnull=False)[:20]) if not limit else [],
@@ -95,7 +110,7 @@ def _render(request, template, context, status=200):
 
 @login_required
 def inbox(request):
-    return _render(request, "workflow/inbox.html", inbox_context(request.user))
+    return _render(request, "workflow/inbox.html", inbox_context(request.user, page=request.GET.get("page")))
 
 
 @login_required

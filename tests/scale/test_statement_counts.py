@@ -26,12 +26,17 @@ def grow(count):
 
     from workflow.models import CatalogueEntry, DisclosureItem, Step
 
-    entries = list(CatalogueEntry.objects.filter(applicable=True).select_related("department"))
+    by_department = {}
+    for entry in CatalogueEntry.objects.filter(applicable=True).select_related("department").order_by("code"):
+        by_department.setdefault(entry.department_id, []).append(entry)
+    departments = list(by_department.values())
     users = {u.username: u for u in get_user_model().objects.all()}
     now = timezone.now()
     items = []
     for n in range(count):
-        entry, state = entries[n % len(entries)], STATES[n % len(STATES)]
+        # Every department has an item in every state once count reaches departments × states.
+        mine = departments[n % len(departments)]
+        entry, state = mine[n % len(mine)], STATES[(n // len(departments)) % len(STATES)]
         produced = D(2025, 9, 1) + datetime.timedelta(days=n % 50)
         public = state in ("published", "withdrawn")
         items.append(DisclosureItem(
@@ -48,8 +53,11 @@ def grow(count):
 
 
 STAFF_PAGES = {
-    "office": ["/workflow/items/", "/reports/", "/reports/register/", "/audit/", "/api/disclosures/"],
-    "cwc_head": ["/workflow/items/"],
+    "office": ["/home/", "/workflow/", "/api/tasks/", "/workflow/items/", "/reports/", "/reports/register/", "/audit/",
+               "/api/disclosures/"],
+    "cwc_head": ["/home/", "/workflow/", "/api/tasks/", "/workflow/items/"],
+    "cwc_liaison": ["/home/", "/workflow/"],
+    "leader": ["/home/", "/reports/"],
     "auditor": ["/audit/", "/audit/?action=test.grow"],
 }
 PUBLIC_PAGES = ["/", "/category/{category}/", "/search/?q=奖学金", "/search/?q=奖学金&year=2025", "/items/{item}/", "/feed/"]
@@ -79,9 +87,9 @@ def all_counts(client, user, first):
 
 def test_pages_run_the_same_statements_with_ten_times_the_data(client, user, demo):
     first = factory.published("21", title="2025年国家奖学金评审办法", produced_on=D(2025, 9, 1), published_on=D(2025, 9, 3))
-    grow(8)
+    grow(len(STATES) * 8)  # every state in each of the demo school's departments
     all_counts(client, user, first)  # warms the per-process caches (content types) once
     small = all_counts(client, user, first)
-    grow(80)
+    grow(len(STATES) * 8 * 9)
     large = all_counts(client, user, first)
     assert {page: (small[page], n) for page, n in large.items() if n != small[page]} == {}
