@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gongkai import views
 from operations import views as operations_views
+
+# The administration is ours, named in the users' language, not "Django administration".
+admin.site.site_header = _("Gongkai · System administration")
+admin.site.site_title = _("Gongkai · System administration")
+admin.site.index_title = _("System administration")
 
 urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),

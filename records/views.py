@@ -44,7 +44,20 @@ def verify(request):
     else:
         form = VerifyForm()
     status = 200 if request.method == "GET" or (verdict is not None) else 400
-    return render(request, "records/verify.html", {"form": form, "verdict": verdict}, status=status)
+    context = {"form": form, "verdict": verdict, "public_section": "verify"}
+    if verdict is not None:
+        context["signer_display"] = _signer_display(verdict.signer)
+        if verdict.record:
+            from records.services import KIND_LABELS
+
+            context["record_kind"] = KIND_LABELS.get(verdict.record.get("kind"), "")
+    return render(request, "records/verify.html", context, status=status)
+
+
+def _signer_display(subject):
+    """'Common Name: X, Organization: Y' (the certificate's words) → 'X · Y': names, no English labels."""
+    values = [part.split(":", 1)[1].strip() for part in subject.split(", ") if ":" in part]
+    return " · ".join(dict.fromkeys(v for v in values if v))
 
 
 @extend_schema(

@@ -16,6 +16,8 @@ def test_someone_uploads_a_record_and_then_a_tampered_copy(page, published, tmp_
     page.click("main button[type=submit]")
     verdict = page.inner_text("#verdict")
     assert "真实有效" in verdict and record.number in verdict and published.title in verdict
+    assert page.inner_text("#verdict-box .verdict-mark") == "✓" and "verdict-ok" in page.get_attribute("#verdict-box", "class")
+    assert "Common Name" not in verdict and "树大小" not in verdict
 
     tampered = tmp_path / "篡改.pdf"
     tampered.write_bytes(one_byte_changed(record.file_path.read_bytes()))
@@ -23,6 +25,10 @@ def test_someone_uploads_a_record_and_then_a_tampered_copy(page, published, tmp_
     page.click("main button[type=submit]")
     verdict = page.inner_text("#verdict")
     assert "核验未通过" in verdict and "真实有效" not in verdict
+    assert page.inner_text("#verdict-box .verdict-mark") == "✗" and "verdict-bad" in page.get_attribute("#verdict-box", "class")
+    assert "审计事件已纳入签名检查点" not in verdict  # no reassuring line under a failed verdict
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
 
     text_file = tmp_path / "说明.txt"
     text_file.write_text("不是PDF")
