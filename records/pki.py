@@ -46,6 +46,11 @@ def _write_private(path, data):
     os.replace(tmp, path)
 
 
+# The development certificates are valid from long before they are made, so that a record signed
+# at any plausible date (tests travel in time; history imports) verifies whichever signed first.
+BACKDATED = datetime.timedelta(days=365 * 10)
+
+
 def _generate_dev_pki(directory):
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
@@ -56,7 +61,7 @@ def _generate_dev_pki(directory):
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_before(now - BACKDATED)
         .not_valid_after(now + datetime.timedelta(days=365 * 20))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -72,7 +77,7 @@ def _generate_dev_pki(directory):
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_before(now - BACKDATED)
         .not_valid_after(now + datetime.timedelta(days=365 * 10))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
