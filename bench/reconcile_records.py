@@ -5,8 +5,8 @@ the normal path (Celery workers), in one run on one database.
    its `records.tasks.issue_record` job on a queue of this run), then start W Celery workers
    (prefork, concurrency 1) and time them until every record exists.
 2. Reconciler: publish N more items whose record jobs go to a queue no worker reads (as when a
-   worker was killed or the broker lost them), then run `operations.reconcile.reconcile()` once, as
-   beat or `manage.py reconcile` does (one reconciler at a time, in one process), and time it.
+   worker was killed or the broker lost them), then run the reconciler once as
+   `manage.py reconcile --workers W` does (records rendered in W forked processes), and time it.
 
 Checks: one record per item on both sides, one `record.issue` and one `operations.repair` event per
 repaired item, and a second reconcile finds nothing.
@@ -86,7 +86,7 @@ def main():
         connection.default_channel.queue_purge(lost)
     assert not Record.objects.filter(item_id__in=lost_ids).exists()
     t0 = time.perf_counter()
-    outcome = reconcile()
+    outcome = reconcile(workers=args.workers)
     reconcile_seconds = time.perf_counter() - t0
     load_after = os.getloadavg()
 
@@ -102,7 +102,7 @@ def main():
           f"{load_before[0]:.1f}, after {load_after[0]:.1f}")
     print(f"normal path, {args.workers} Celery workers: {len(normal_ids)} records in {normal_seconds:.1f} s "
           f"= {len(normal_ids) / normal_seconds:.2f} records/s")
-    print(f"reconcile, one process: {repaired} records in {reconcile_seconds:.1f} s "
+    print(f"reconcile, {args.workers} processes: {repaired} records in {reconcile_seconds:.1f} s "
           f"= {repaired / reconcile_seconds:.2f} records/s (failed {len(outcome.failed)})")
     print(f"one record per item: {one_each}; record.issue events: {events}/{2 * args.items}; "
           f"operations.repair events: {repairs}/{args.items}; overdue after: {again}")

@@ -20,11 +20,12 @@ administrators are alarmed (in-app notice and e-mail)."""
 import datetime
 import fcntl
 import logging
+import multiprocessing
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -91,17 +92,17 @@ def _backoff(attempts):
 
 @contextmanager
 def _single_reconciler():
-    """True if this process may reconcile now (no other reconciler is running)."""
+    """True if this process may reconcile now (no other reconciler is running). On PostgreSQL the
+    lock lives on a connection of its own, which outlives the work's connections (and forks)."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
-            got = cursor.fetchone()[0]
+        holder = connections.create_connection("default")
         try:
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+                got = cursor.fetchone()[0]
             yield got
         finally:
-            if got:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+            holder.close()  # a session lock ends with its session
         return
     path = settings.VAR_DIR / "reconcile.lock"
     with open(path, "a") as handle:
@@ -145,10 +146,61 @@ def _failed(kind, item_id, error, repair, now):
     repair.save()
 
 
-def reconcile(*, dry_run=False, force=False, now=None, limit=None):
+def _work(kind, ids, now, force):
+    """Repair the overdue `ids` of one kind in this process: (repaired, failed, left)."""
+    repaired, failed, left = 0, [], 0
+    repairs = {r.object_id: r for r in Repair.objects.filter(kind=kind, object_id__in=ids)}
+    for item_id in ids:
+        repair = repairs.get(item_id) or Repair(kind=kind, object_id=item_id, first_seen_at=now, next_attempt_at=now)
+        if repair.repaired_at is not None:  # owed again (e.g. a new version): a fresh start
+            repair.attempts, repair.repaired_at, repair.alarmed_at = 0, None, None
+            repair.next_attempt_at = now
+        if repair.next_attempt_at > now and not force:
+            left += 1
+            continue
+        try:
+            what = _repair(kind, item_id)
+        except Exception as error:  # any failure is counted, backed off and finally alarmed
+            log.exception("reconcile: %s of item %s failed", kind, item_id)
+            _failed(kind, item_id, error, repair, timezone.now())
+            failed.append({"kind": kind, "object": item_id, "error": repair.last_error})
+            left += 1
+            continue
+        with transaction.atomic():
+            audit_record(
+                "operations.repair", actor=None, object_type="workflow.disclosureitem", object_id=item_id,
+                data={"kind": kind, "failed_attempts": repair.attempts, **what},
+            )
+            repair.repaired_at = timezone.now()
+            repair.save()
+        if repair.alarmed_at:
+            resolve(f"repair:{kind}:{item_id}")
+        repaired += 1
+    return repaired, failed, left
+
+
+def _work_job(args):
+    try:
+        return _work(*args)
+    finally:
+        connection.close()
+
+
+def _in_processes(kind, ids, now, force, workers):
+    """Records render in `workers` forked processes (one database connection each); publications,
+    small batches and calls inside a transaction stay in this process."""
+    if workers < 2 or len(ids) < 2 * workers or not kind.startswith("record:") or connection.in_atomic_block:
+        return [_work(kind, ids, now, force)]
+    connections.close_all()  # children open their own connections
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_work_job, [(kind, ids[n::workers], now, force) for n in range(workers)], chunksize=1)
+
+
+def reconcile(*, dry_run=False, force=False, now=None, workers=1):
     """Find overdue work and (unless dry_run) finish it; `force` ignores the backoff of failed
-    repairs (the office's "finish now"). Returns an Outcome; `left` counts what is still overdue
-    afterwards (waiting for its backoff, or failed)."""
+    repairs (the office's "finish now"); `workers` > 1 renders records in that many processes
+    (`manage.py reconcile --workers N`; beat's run inside a Celery worker uses one). Returns an
+    Outcome; `left` counts what is still overdue afterwards (waiting for its backoff, or failed)."""
     now = now or timezone.now()
     outcome = Outcome()
     owed = _overdue_items(now)
@@ -161,38 +213,10 @@ def reconcile(*, dry_run=False, force=False, now=None, limit=None):
             outcome.busy = True
             outcome.left = sum(outcome.found.values())
             return outcome
-        done = 0
         for kind, ids in owed.items():
             outcome.repaired[kind] = 0
-            repairs = {r.object_id: r for r in Repair.objects.filter(kind=kind, object_id__in=ids)}
-            for item_id in ids:
-                if limit is not None and done >= limit:
-                    outcome.left += 1
-                    continue
-                repair = repairs.get(item_id) or Repair(kind=kind, object_id=item_id, first_seen_at=now, next_attempt_at=now)
-                if repair.repaired_at is not None:  # owed again (e.g. a new version): a fresh start
-                    repair.attempts, repair.repaired_at, repair.alarmed_at = 0, None, None
-                    repair.next_attempt_at = now
-                if repair.next_attempt_at > now and not force:
-                    outcome.left += 1
-                    continue
-                done += 1
-                try:
-                    what = _repair(kind, item_id)
-                except Exception as error:  # any failure is counted, backed off and finally alarmed
-                    log.exception("reconcile: %s of item %s failed", kind, item_id)
-                    _failed(kind, item_id, error, repair, timezone.now())
-                    outcome.failed.append({"kind": kind, "object": item_id, "error": repair.last_error})
-                    outcome.left += 1
-                    continue
-                with transaction.atomic():
-                    audit_record(
-                        "operations.repair", actor=None, object_type="workflow.disclosureitem", object_id=item_id,
-                        data={"kind": kind, "failed_attempts": repair.attempts, **what},
-                    )
-                    repair.repaired_at = timezone.now()
-                    repair.save()
-                if repair.alarmed_at:
-                    resolve(f"repair:{kind}:{item_id}")
-                outcome.repaired[kind] += 1
+            for repaired, failed, left in _in_processes(kind, ids, now, force, workers):
+                outcome.repaired[kind] += repaired
+                outcome.failed += failed
+                outcome.left += left
     return outcome

@@ -77,7 +77,7 @@ def _exactly_one_record(item):
     assert AuditEvent.objects.filter(action="record.issue", object_id=str(record.pk)).count() == 1
     assert AuditEvent.objects.filter(action="disclosure.published", object_id=str(item.pk)).count() == 1
     assert record.file_path.exists()
-    assert list(record.file_path.parent.glob("*.pdf*")) == [record.file_path]
+    assert list(record.file_path.parent.glob(f"{record.number}-*")) == [record.file_path]  # no leftover attempt
     return record
 
 
@@ -189,3 +189,36 @@ def test_the_in_process_web_worker_killed_mid_render_is_repaired(user, transacti
     outcome = reconcile()
     assert outcome.repaired["record:publication"] == 1 and outcome.failed == []
     _exactly_one_record(item)
+
+
+@pytest.mark.redis
+def test_reconcile_renders_lost_records_in_several_processes(user, transactional_db, demo):
+    """`manage.py reconcile --workers 2` (as the benchmark runs it): record jobs lost on a queue no
+    worker reads; two forked processes issue every record once."""
+    from gongkai.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.task_routes = {"*": {"queue": "gongkai-test-lost-jobs"}}
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+    try:
+        items = []
+        for n in range(4):
+            item = draft(user, title=f"丢失任务的事项{n}")
+            to_state(user, item, "published")
+            items.append(item)
+    finally:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("gongkai-test-lost-jobs")
+        app.conf.task_always_eager = True
+        app.conf.task_routes = None
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+    assert not Record.objects.filter(item__in=items).exists()
+    result = subprocess.run([sys.executable, "manage.py", "reconcile", "--workers", "2", "--json"], cwd=ROOT,
+                            env=_process_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["repaired"]["record:publication"] == 4
+    for item in items:
+        _exactly_one_record(item)
+    assert AuditEvent.objects.filter(action="operations.repair").count() == 4

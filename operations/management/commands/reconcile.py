@@ -14,9 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="only report what is overdue")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--workers", type=int, default=1, help="render records in this many processes (default 1)")
 
     def handle(self, *args, **options):
-        outcome = reconcile(dry_run=options["dry_run"])
+        outcome = reconcile(dry_run=options["dry_run"], workers=max(1, options["workers"]))
         if options["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
         else:
