@@ -63,7 +63,7 @@ def test_a_rolled_back_checkpoint_is_not_kept(demo, django_capture_on_commit_cal
 
 
 def test_the_superuser_rewrite_with_the_checkpoints_deleted_is_not_signed(
-    demo, auditor_api, refusals, django_capture_on_commit_callbacks
+    demo, user, auditor_api, refusals, django_capture_on_commit_callbacks
 ):
     """Rewrite consistently from some event on, delete the stored checkpoints (no key needed), then
     ask the application for a checkpoint: it refuses, and audit_verify is not ok."""
@@ -81,6 +81,13 @@ def test_the_superuser_rewrite_with_the_checkpoints_deleted_is_not_signed(
     assert "does not extend the checkpoint kept outside the database" in response.content.decode()
     assert services.AuditCheckpoint.objects.count() == 0  # nothing was signed
     assert len(refusals) == 1
+    # The alarm: on the health page and the doctor, and an in-app notice to the auditors.
+    from operations.models import Alarm
+    from workflow.models import Notification
+
+    alarm = Alarm.objects.get(key="audit:checkpoint-refused", resolved_at__isnull=True)
+    assert "kept outside the database" in alarm.detail
+    assert Notification.objects.filter(user=user("auditor"), key=f"alarm:{alarm.pk}").exists()
 
     status, result = verify()
     assert status == 1 and result["ok"] is False
