@@ -8,10 +8,10 @@ The file holds one signed note. It only ever moves forward (a larger tree), is r
 and is written after the signing transaction commits, so a rolled-back checkpoint never lands here."""
 
 import fcntl
-import os
 from contextlib import contextmanager
 
 from audit import conf
+from core.files import atomic_write
 
 
 def read():
@@ -44,10 +44,5 @@ def keep(note_text, size, size_of):
             current_size = size_of(current)
             if current_size is not None and current_size >= size:
                 return False
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w") as handle:
-            handle.write(note_text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        atomic_write(path, note_text)
         return True

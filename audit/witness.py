@@ -8,14 +8,13 @@ given) and the last checkpoint note. Uses only the standard library, `cryptograp
 modules audit.merkle and audit.note."""
 
 import json
-import os
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from audit import merkle, note
+from core.files import atomic_write
 
 
 class WitnessError(Exception):
@@ -84,12 +83,7 @@ def load_state(path):
 
 
 def save_state(path, state):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(state, handle, indent=2, ensure_ascii=False)
-    os.replace(temporary, path)
+    atomic_write(path, json.dumps(state, indent=2, ensure_ascii=False))
 
 
 def witness(api, state_path, *, key=None, peer_path=None):

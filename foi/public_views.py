@@ -4,7 +4,7 @@ the same way. Every write is one service call; rate limits count per sender addr
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from core.client import client_ip
 from foi import public_forms, services
 from foi.models import Complaint, InformationRequest, Letter
 from core.exceptions import StateConflict
+from core.files import download
 
 SESSION_KEY = "foi_access"  # the numbers this browser has opened with their code
 
@@ -195,6 +196,4 @@ def letter(request, number, pk):
     found = Letter.objects.filter(request=req, pk=pk).first()
     if found is None or not found.file_path.is_file():
         raise Http404
-    response = FileResponse(open(found.file_path, "rb"), as_attachment=True, filename=f"{found.number}.pdf", content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(open(found.file_path, "rb"), filename=f"{found.number}.pdf", content_type="application/pdf")

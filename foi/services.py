@@ -21,6 +21,7 @@ from core.env import env_int
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
 from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
+from policies.access import can_any, is_office
 from workflow.workdays import add_working_days, working_days_between
 
 # rules.md: reply within 15 working days of receipt; up to 15 more with the office head's approval.
@@ -43,15 +44,11 @@ LIMITS = {"applicant_name": 200, "id_number": 40, "phone": 40, "email": 200, "po
 
 def may_manage(user):
     """The disclosure office handles requests, complaints and evaluations."""
-    return user.is_authenticated and user.is_active and user.has_perm("policies.publish_items")
+    return is_office(user)
 
 
 def may_view(user):
-    return may_manage(user) or (
-        user.is_authenticated
-        and user.is_active
-        and (user.has_perm("policies.view_audit") or user.has_perm("policies.approve_major_items"))
-    )
+    return can_any(user, "publish_items", "view_audit", "approve_major_items")
 
 
 def _require_manager(actor):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from foi import forms, services
 from foi.models import Complaint, Evaluation, InformationRequest
 from core.exceptions import StateConflict
+from core.files import download
 
 
 def _viewer(request):
@@ -165,7 +166,7 @@ def letter_download(request, pk, letter_pk):
     letter = req.letters.filter(pk=letter_pk).first()
     if letter is None or not letter.file_path.is_file():
         raise Http404
-    return FileResponse(open(letter.file_path, "rb"), as_attachment=True, filename=f"{letter.number}.pdf", content_type="application/pdf")
+    return download(open(letter.file_path, "rb"), filename=f"{letter.number}.pdf", content_type="application/pdf")
 
 
 @login_required
@@ -174,10 +175,7 @@ def attachment_download(request, pk, attachment_pk):
     found = req.attachments.filter(pk=attachment_pk).first()
     if found is None or not found.file:
         raise Http404
-    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return download(found.file.open("rb"), filename=found.original_name, content_type=found.content_type)
 
 
 @login_required

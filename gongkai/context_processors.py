@@ -2,6 +2,8 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from policies.access import can
+
 
 def site(request):
     return {"SCHOOL_NAME": settings.SCHOOL_NAME}
@@ -48,7 +50,7 @@ def staff_navigation(request):
         entries.append((_("Channel records"), "/office/channels/"))
     if "office" in roles or user.is_superuser:
         entries.append((_("System health"), "/office/health/"))
-    if roles & {"auditor", "office"} or user.has_perm("policies.view_audit"):
+    if roles & {"auditor", "office"} or can(user, "view_audit"):
         entries.append((_("Audit trail"), "/audit/"))
     if user.is_staff:
         entries.append((_("Administration"), "/admin/"))

@@ -112,9 +112,7 @@ def period_counts(date_from, date_to, *, department=None):
     from workflow.models import DisclosureItem
 
     start, end = _midnight(date_from), _midnight(date_to + timedelta(days=1))
-    published = DisclosureItem.objects.filter(
-        state__in=("published", "superseded", "withdrawn"), published_at__gte=start, published_at__lt=end
-    )
+    published = DisclosureItem.objects.public().filter(published_at__gte=start, published_at__lt=end)
     posts = ChannelPost.objects.current()
     if department is not None:
         published, posts = published.filter(department=department), posts.filter(item__department=department)

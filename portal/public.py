@@ -4,14 +4,11 @@ whatever the URL."""
 
 from django.db.models import Count, Q
 
-from workflow.models import CatalogueCategory, DisclosureItem
-
-PUBLIC_STATES = ("published", "withdrawn", "superseded")
-LISTED_STATES = PUBLIC_STATES
+from workflow.models import PUBLIC_STATES, CatalogueCategory, DisclosureItem
 
 
 def public_items():
-    return DisclosureItem.objects.filter(state__in=PUBLIC_STATES, published_at__isnull=False)
+    return DisclosureItem.objects.public()
 
 
 def listed_items():

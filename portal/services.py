@@ -10,14 +10,8 @@ from audit.services import record
 from policies.access import can
 from portal.models import PORTAL, Channel, ChannelPost
 
-# Items whose posts may be recorded: published once (a withdrawn item still went where it went).
-POSTABLE_STATES = ("published", "superseded", "withdrawn")
-
-
 def may_record_channels(user, item=None):
-    if item is None:
-        return user.is_authenticated and user.is_active and user.has_perm("policies.publish_items")
-    return can(user, "publish_items", item.department)
+    return can(user, "publish_items", item.department if item is not None else None)
 
 
 def _post_state(post):
@@ -35,7 +29,8 @@ def record_post(item, *, actor, channel, url="", reference="", posted_at=None):
     """Record that a published item went out on `channel` (a Channel or its code)."""
     if not may_record_channels(actor, item):
         raise PermissionDenied(_("Only the disclosure office records channels."))
-    if item.state not in POSTABLE_STATES or item.published_at is None:
+    # Published once (a withdrawn item still went where it went).
+    if not item.is_public:
         raise ValidationError(_("Only published items have channel records."))
     if not isinstance(channel, Channel):
         channel = Channel.objects.filter(code=channel).first()

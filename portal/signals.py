@@ -5,13 +5,11 @@ from django.db.models.signals import post_save
 
 from portal import cache, search
 
-PUBLIC_STATES = ("published", "withdrawn", "superseded")
-
 
 def _item_saved(sender, instance, **kwargs):
     # Drafts and items under review are never shown: their saves leave the cache and the search
     # index alone. A public item is (re-)indexed in the transaction that publishes it.
-    if instance.state in PUBLIC_STATES:
+    if instance.is_public:
         search.index_item(instance)
         cache.bump()
 

@@ -8,7 +8,7 @@ import nh3
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.inputs import as_id
-from core.safe_text import for_filename, for_xml
+from core.files import download
+from core.safe_text import for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
 from portal.public import categories_with_counts, listed_items, public_items
 from portal.search import Results as SearchResults
-from workflow.models import CatalogueCategory
+from workflow.models import CatalogueCategory, State
 
 MAX_QUERY = 100
 
@@ -203,6 +204,21 @@ def search(request):
     return (_("Search: %(q)s") % {"q": filters["q"]}) if filters["q"] else _("Search"), body
 
 
+def _content(item):
+    """What a public item shows beyond its title and dates: a withdrawn one only says why it was
+    taken down (no body, files, record or channels)."""
+    if item.is_withdrawn:
+        return {"body_html": "", "record": None, "attachments": [], "placements": []}
+    from records.models import Record
+
+    return {
+        "body_html": nh3.clean(item.body or ""),
+        "record": Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first(),
+        "attachments": list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)),
+        "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"],
+    }
+
+
 @cached_page
 def item(request, pk):
     item = (
@@ -213,31 +229,22 @@ def item(request, pk):
     )
     if item is None:
         raise Http404(_("No such item."))
-    from records.models import Record
-
-    record = None
-    if item.state != "withdrawn":
-        record = Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first()
     corrections = list(public_items().filter(supersedes=item).order_by("published_at"))
-    supersedes = item.supersedes if item.supersedes and item.supersedes.state in ("published", "withdrawn", "superseded") else None
+    supersedes = item.supersedes if item.supersedes and item.supersedes.is_public else None
     # A link only to an item that is itself public: never the title of a refused or unpublished one.
     interpretation = public_items().filter(pk=item.interpretation_id).first() if item.interpretation_id else None
-    attachments = list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)) if item.state != "withdrawn" else []
     body = render_to_string(
         "portal/item.html",
         {
             "item": item,
             "index_number": _index_number(item),
             "validity": _validity(item),
-            "body_html": nh3.clean(item.body or "") if item.state != "withdrawn" else "",
-            "record": record,
+            **_content(item),
             "record_url": _url("item-record", f"/api/disclosures/{item.pk}/record/", item.pk),
             "verify_url": _url("verify", "/verify/"),
             "corrections": corrections,
             "supersedes": supersedes,
             "interpretation": interpretation,
-            "attachments": attachments,
-            "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"] if item.state != "withdrawn" else [],
         },
     )
     return item.title, body
@@ -276,7 +283,7 @@ def _feed_xml(request):
     )
     for item in items[: settings.PORTAL_FEED_SIZE]:
         url = settings.SITE_URL + reverse("portal:item", args=[item.pk])
-        withdrawn = item.state == "withdrawn"
+        withdrawn = item.is_withdrawn
         summary = (
             _("Withdrawn: %(reason)s") % {"reason": item.withdrawn_reason}
             if withdrawn
@@ -318,15 +325,12 @@ def not_found(request, exception=None):
 def attachment(request, pk, attachment_pk):
     """An attachment of a published item, for anyone (a withdrawn item's attachments are gone with
     it). Sent as a download with its detected type, never rendered by the browser."""
-    item = public_items().filter(pk=pk, state__in=("published", "superseded")).first()
+    item = public_items().exclude(state=State.WITHDRAWN).filter(pk=pk).first()
     if item is None:
         raise Http404(_("No such item."))
     found = item.attachments.filter(pk=attachment_pk, removed_at__isnull=True, uploaded_at__lte=item.published_at).first()
     if found is None:
         raise Http404(_("No such attachment."))
-    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=for_filename(found.original_name),
-                            content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
+    response = download(found.file.open("rb"), filename=found.original_name, content_type=found.content_type)
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -21,6 +21,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.files import atomic_write
+
 DEV_CA_NAME = "Gongkai development records CA"
 
 
@@ -39,11 +41,7 @@ def _name(common_name):
 
 
 def _write_private(path, data):
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    atomic_write(path, data, mode=0o600)
 
 
 # The development certificates are valid from long before they are made, so that a record signed

@@ -5,7 +5,6 @@ constraint; a retried or duplicated job returns the record that exists."""
 
 import hashlib
 import logging
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from audit.services import record as audit_record
+from core.files import atomic_write
 from records import audit_link
 from records.models import Record, record_number
 from records.pki import signing_identity
@@ -54,15 +54,7 @@ def local_time(dt):
 
 
 def _write_file(relative, data):
-    path = Path(settings.RECORDS_DIR) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
+    return atomic_write(Path(settings.RECORDS_DIR) / relative, data)
 
 
 def existing_record(item_id, version, kind):

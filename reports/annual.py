@@ -151,7 +151,7 @@ def compute(date_from, date_to, *, today=None, narrative=None):
     figures.late = len(first) - figures.on_time
     counts = cov.counts()
     figures.overdue, figures.pending = counts[coverage.OVERDUE], counts[coverage.PENDING]
-    figures.withdrawn = sum(1 for r in public_rows if r.item.state == "withdrawn")
+    figures.withdrawn = sum(1 for r in public_rows if r.item.is_withdrawn)
     figures.imported = sum(1 for r in first if r.item.imported_at)
     figures.interpretations = sum(1 for r in first if r.item.is_policy_document)
 

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
 from core.inputs import InputPolicyForm
+from policies.access import is_office
 from policies.models import Department
 from workflow import catalogue as workflow_catalogue
 from workflow.models import CatalogueCategory, CatalogueEntry
 
 
 def _office_only(user):
-    if not (user.is_active and user.has_perm("policies.publish_items")):
+    if not is_office(user):
         raise PermissionDenied
 
 

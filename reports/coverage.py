@@ -14,14 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.channels import placements_for
-from workflow.models import CatalogueEntry, DisclosureItem, Step
+from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, Step
 from workflow.workdays import working_days_between
 
-PUBLIC_STATES = ("published", "withdrawn", "superseded")
-UNFINISHED_STATES = (
-    "draft", "head_review", "confidentiality_review", "secrecy_review", "leader_review", "office_review",
-    "publishing", "returned",
-)
 
 # Row statuses, in the order the dashboard lists them.
 OVERDUE, PENDING, LATE, ON_TIME, REFUSED, NOT_PUBLISHED, NOT_APPLICABLE = (
@@ -201,7 +196,7 @@ def build(date_from, date_to, *, today=None, department=None):
             row.remarks.append(f"迁移导入（{_local_date(item.imported_at):%Y-%m-%d}导入）")
         if item.document_number:
             row.remarks.append(f"文号：{item.document_number}")
-        if item.state == "withdrawn":
+        if item.is_withdrawn:
             row.remarks.append(f"已撤回：{item.withdrawn_reason}")
         if item.state == "superseded":
             row.remarks.append("已被更正")

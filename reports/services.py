@@ -7,16 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core.files import atomic_write
+from policies.access import can_any
 from reports import coverage, register
 
 
 def may_read_dashboard(user):
     """The disclosure office and the leading group (school-wide permissions)."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.has_perm("policies.publish_items") or user.has_perm("policies.approve_major_items"))
-    )
+    return can_any(user, "publish_items", "approve_major_items")
 
 
 def _audit_export(actor, cov, data, *, via):
@@ -52,18 +50,4 @@ def export_register(*, actor, date_from, date_to, out=None, via="web"):
 
 
 def _write(out, data):
-    import os
-    import tempfile
-    from pathlib import Path
-
-    out = Path(out)
-    handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(out, data)

@@ -3,10 +3,10 @@ learns that it exists), 403 if they may see it but not do what they asked. And t
 attachment is sent (staff pages, the API, the public site)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 
 from core.exceptions import StateConflict
-from core.safe_text import for_filename
+from core.files import download
 from policies.access import can
 from workflow import rules
 from workflow.models import DisclosureItem
@@ -38,11 +38,8 @@ def item_for(user, pk, *, to="view"):
 
 def attachment_response(attachment):
     """The file as a download that no browser renders or sniffs (whatever its type says)."""
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=for_filename(attachment.original_name), content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return download(attachment.file.open("rb"), filename=attachment.original_name,
+                    content_type=attachment.content_type)
 
 
 __all__ = ["item_for", "can_view", "attachment_response", "PermissionDenied"]

@@ -175,7 +175,7 @@ class DisclosureItem(models.Model):
             # index order, a page costs the same however many items there are; MIN/MAX are its ends.
             models.Index(
                 fields=["-published_at", "-id"], name="item_public_newest",
-                condition=models.Q(state__in=("published", "withdrawn", "superseded"), published_at__isnull=False),
+                condition=models.Q(state__in=PUBLIC_STATES, published_at__isnull=False),
             ),
         ]
 
