@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.inputs import InputPolicyForm
+from policies.access import is_office
 from reports import annual, services
 from reports.models import ReportArea
 
@@ -85,7 +86,7 @@ def annual_report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         texts = form.texts()
-        if request.user.has_perm("policies.publish_items"):
+        if is_office(request.user):
             annual.save_narrative(data["date_from"], data["date_to"], texts, actor=request.user)
         pdf = annual.report_pdf(
             actor=request.user, date_from=data["date_from"], date_to=data["date_to"], narrative=texts,
