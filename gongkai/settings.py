@@ -16,7 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the running product writes (database, keys, uploads, records) lives here.
 VAR_DIR = Path(env_str("GONGKAI_VAR_DIR", str(BASE_DIR / "var")))
 KEYS_DIR = Path(env_str("GONGKAI_KEYS_DIR", str(VAR_DIR / "keys")))
-(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+# Collected static files: under var/ by default; the container image keeps them in the image instead
+# (they belong to the code's version, not to the data).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 def _development_secret_key():
@@ -176,10 +179,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
 # Bootstrap's compiled files come from a pinned PyPI package (bootstrap-wrapper) and are served as our
 # own static files under static/vendor/bootstrap/ — never from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", _bootstrap_dir())]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "gongkai.staticfiles.AppDirectoriesFinder",  # the apps' static files, without viewflow's own UI
+]
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the web root, served only through permission checks
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

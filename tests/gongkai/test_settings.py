@@ -48,3 +48,15 @@ def test_development_generates_its_secret_key_into_var(tmp_path):
     key = (tmp_path / "secret_key").read_text()
     assert len(key) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_production_answers_health_probes_over_plain_http_and_redirects_the_rest(tmp_path):
+    # A load balancer probes the web containers directly, without the TLS proxy's header.
+    code = "from django.test import Client; c = Client(HTTP_HOST='localhost'); print(c.get('/healthz').status_code, c.get('/').status_code)"
+    result = _run(
+        ["manage.py", "shell", "-v", "0", "-c", code],
+        DJANGO_SETTINGS_MODULE="gongkai.settings_production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        GONGKAI_VAR_DIR=str(tmp_path),
+    )
+    assert result.stdout.split() == ["200", "301"], result.stderr
