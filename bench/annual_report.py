@@ -32,18 +32,20 @@ MEASURE = (
     "import resource, subprocess, sys, time; start = time.perf_counter(); "
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
     "wall = time.perf_counter() - start; "
-    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(code, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)"
 )
 
 
 def measured(*args):
-    """(wall seconds, peak RSS in MiB) of `manage.py ARGS` in a process of its own."""
+    """(wall seconds, CPU seconds, peak RSS in MiB) of `manage.py ARGS` in a process of its own.
+    On a shared machine the CPU time is the steadier figure."""
     out = subprocess.run([PYTHON, "-c", MEASURE, PYTHON, "manage.py", *args], cwd=ROOT, env=os.environ,
                          capture_output=True, text=True, check=True).stdout.split()
-    code, wall, rss_kib = int(out[0]), float(out[1]), int(out[2])
+    code, wall, rss_kib, cpu = int(out[0]), float(out[1]), int(out[2]), float(out[3])
     if code:
         raise SystemExit(f"manage.py {' '.join(args)} failed ({code})")
-    return wall, rss_kib / 1024
+    return wall, cpu, rss_kib / 1024
 
 
 def main():
@@ -60,20 +62,20 @@ def main():
         items, posts, _expected = year_of_history(args.items, seed=args.items)
         workbook = write(tmp / "history.xlsx", items, posts)
         print(f"{url}: {len(items)} items, {len(posts)} posts in {workbook.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
-        wall, rss = measured("import_history", str(workbook))
-        rows.append((f"import_history ({len(items)} rows + {len(posts)} posts)", wall, rss, ""))
+        wall, cpu, rss = measured("import_history", str(workbook))
+        rows.append((f"import_history ({len(items)} rows + {len(posts)} posts)", wall, cpu, rss, ""))
         for run in range(args.runs):
             pdf, xlsx = tmp / f"report-{run}.pdf", tmp / f"register-{run}.xlsx"
-            wall, rss = measured("annual_report", "--from", "2024-09-01", "--to", "2025-08-31", "--pdf", str(pdf), "--xlsx", str(xlsx))
+            wall, cpu, rss = measured("annual_report", "--from", "2024-09-01", "--to", "2025-08-31", "--pdf", str(pdf), "--xlsx", str(xlsx))
             pages = next((line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.splitlines()
                           if line.startswith("Pages:")), "?")
-            rows.append((f"annual_report, run {run + 1}", wall, rss, f"PDF {pdf.stat().st_size / 1e6:.1f} MB, {pages} pages; register {xlsx.stat().st_size / 1e6:.1f} MB"))
+            rows.append((f"annual_report, run {run + 1}", wall, cpu, rss, f"PDF {pdf.stat().st_size / 1e6:.1f} MB, {pages} pages; register {xlsx.stat().st_size / 1e6:.1f} MB"))
     load = os.getloadavg()
     print(f"\nload average before/after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
-    print("| command | wall (s) | peak RSS (MiB) | output |")
-    print("|---|---:|---:|---|")
-    for name, wall, rss, note in rows:
-        print(f"| {name} | {wall:.1f} | {rss:.0f} | {note} |")
+    print("| command | wall (s) | CPU (s) | peak RSS (MiB) | output |")
+    print("|---|---:|---:|---:|---|")
+    for name, wall, cpu, rss, note in rows:
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {note} |")
 
 
 if __name__ == "__main__":
