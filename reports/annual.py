@@ -384,3 +384,23 @@ def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None,
 
 def today():
     return timezone.localdate()
+
+
+def draft_as_catalogue_item(*, actor, date_from, date_to, pdf, issued_on):
+    """The finished report as a draft of catalogue item 6 (信息公开年度报告) with its PDF attached, by a
+    liaison of that entry's department: it then goes through the normal review and is published
+    on the disclosure column with its signed record. Returns the draft."""
+    from django.core.files.base import ContentFile
+
+    from workflow import services as workflow
+    from workflow.content import clean_body
+
+    entry = CatalogueEntry.objects.select_related("department").get(code="6")
+    title = f"{settings.SCHOOL_NAME}{academic_year_label(date_from, date_to)}信息公开工作年度报告"
+    with transaction.atomic():
+        item = workflow.create_item(
+            actor=actor, catalogue_entry=entry, title=title, produced_on=issued_on,
+            body=clean_body(f"<p>{title}（统计期间{date_from:%Y年%-m月%-d日}至{date_to:%Y年%-m月%-d日}）全文见附件。</p>"),
+        )
+        workflow.add_attachment(item, actor=actor, uploaded_file=ContentFile(pdf, name=f"{title}.pdf"))
+    return item

@@ -57,6 +57,8 @@ def test_office_creates_lists_and_deletes_posts_through_the_api(api, item):
     assert AuditEvent.objects.count() == before + 1
     assert (event.action, event.actor_username) == ("channel.post.record", "office")
 
+    assert {c.code: c.count for c in period_counts(D(2025, 9, 1), D(2025, 9, 30))} == {"news": 1}  # the report counts it
+
     listed = office.get("/api/channel-posts/", {"channel": "news", "from": "2025-09-01", "to": "2025-09-30"})
     assert listed.status_code == 200
     openapi.assert_matches(listed, "/api/channel-posts/", "get")
@@ -68,6 +70,7 @@ def test_office_creates_lists_and_deletes_posts_through_the_api(api, item):
     assert deleted.status_code == 204
     assert AuditEvent.objects.order_by("-seq").first().action == "channel.post.remove"
     assert office.get("/api/channel-posts/", {"item": item.pk}).json()["results"] == []
+    assert period_counts(D(2025, 9, 1), D(2025, 9, 30)) == []  # a removed post no longer counts
     assert office.delete(f"/api/channel-posts/{post['id']}/").status_code == 404
 
 

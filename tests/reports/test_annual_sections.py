@@ -78,3 +78,30 @@ def test_the_narrative_is_stored_per_period_in_versions(client, year):
     page = client.get("/reports/annual/?date_from=2025-09-01&date_to=2026-08-31").content.decode()
     assert "第二稿" in page and "第 2 版" in page
     assert annual.latest_narrative(*YEAR)[0]["overview"] == "第二稿"
+
+
+def test_the_finished_report_goes_through_the_workflow_as_catalogue_item_6(year, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from records.items import issue_for_item
+    from workflow.models import DisclosureItem
+
+    out = io.StringIO()
+    with time_machine.travel(factory.at(D(2026, 10, 12)), tick=False):
+        call_command("annual_report", "--from", "2025-09-01", "--to", "2026-08-31", "--pdf", str(tmp_path / "r.pdf"),
+                     "--draft-as", "dzb_liaison", stdout=out)
+    item = DisclosureItem.objects.get(catalogue_entry__code="6")
+    assert f"item {item.pk}" in out.getvalue() and item.state == "draft"
+    assert item.title.endswith("2025-2026学年信息公开工作年度报告")
+    assert item.attachments.get().content_type == "application/pdf"
+    item = factory.review(item, when=factory.at(D(2026, 10, 13)))
+    item = factory.publish(item, when=factory.at(D(2026, 10, 14)))
+    assert item.state == "published"
+    record, _created = issue_for_item(item.pk, "publication")
+    assert record.kind == "publication"
+    with pytest.raises(CommandError, match="--draft-as cwc_liaison"):
+        call_command("annual_report", "--from", "2025-09-01", "--to", "2026-08-31", "--pdf", str(tmp_path / "x.pdf"),
+                     "--draft-as", "cwc_liaison", stdout=io.StringIO())
+    assert not (tmp_path / "x.pdf").exists()
