@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from operations import conf
 
@@ -27,22 +28,22 @@ def database():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return Check("database", True, f"{connection.vendor} answers")
+        return Check("database", True, _("%(vendor)s answers") % {"vendor": connection.vendor})
     except Exception as error:
         return Check("database", False, f"{type(error).__name__}: {error}")
 
 
 def broker(timeout=2.0):
     if not settings.CELERY_BROKER_URL:
-        return Check("broker", True, "none configured: background jobs run in the web process")
+        return Check("broker", True, _("none configured: background jobs run in the web process"))
     from gongkai.celery import app
 
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-        return Check("broker", True, "answers")
+        return Check("broker", True, _("answers"))
     except Exception as error:
-        return Check("broker", False, f"unreachable: {error}")
+        return Check("broker", False, _("unreachable: %(error)s") % {"error": error})
 
 
 def _age(heartbeat):
@@ -56,22 +57,22 @@ def heartbeat(name):
     beat = last(name)
     age = _age(beat)
     if not settings.CELERY_BROKER_URL and beat is None:
-        return Check(name, True, "in-process scheduler (no broker); no heartbeat yet")
+        return Check(name, True, _("in-process scheduler (no broker); no heartbeat yet"))
     if age is None:
-        return Check(name, False, f"no {name} has ever reported")
-    return Check(name, age <= limit, f"last seen {int(age)} s ago (limit {limit} s)")
+        return Check(name, False, _("it has never reported"))
+    return Check(name, age <= limit, _("last seen %(age)s s ago (limit %(limit)s s)") % {"age": int(age), "limit": limit})
 
 
 def overdue_work():
-    from operations.reconcile import reconcile
+    from operations.reconcile import KIND_LABELS, reconcile
 
     found = reconcile(dry_run=True).found
     stuck = found.get("publication", 0)
     missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
     return [
-        Check("overdue jobs", not stuck, f"{stuck} publications overdue" if stuck else "none"),
+        Check("overdue jobs", not stuck, _("%(n)s publications overdue") % {"n": stuck} if stuck else _("none")),
         Check("items missing records", not missing,
-              ", ".join(f"{kind} {n}" for kind, n in missing.items()) if missing else "none"),
+              "、".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in missing.items()) if missing else _("none")),
     ]
 
 
@@ -93,11 +94,11 @@ def record_files():
         if digest.hexdigest() != record.sha256:
             changed.append(record.number)
     ok = not missing and not changed
-    detail = f"{total} records"
+    detail = _("%(n)s records") % {"n": total}
     if missing:
-        detail += f"; missing: {', '.join(missing[:5])}" + (" …" if len(missing) > 5 else "")
+        detail += "; " + _("missing: %(numbers)s") % {"numbers": ", ".join(missing[:5])} + (" …" if len(missing) > 5 else "")
     if changed:
-        detail += f"; changed since signing: {', '.join(changed[:5])}" + (" …" if len(changed) > 5 else "")
+        detail += "; " + _("changed since signing: %(numbers)s") % {"numbers": ", ".join(changed[:5])} + (" …" if len(changed) > 5 else "")
     return Check("record files", ok, detail)
 
 
@@ -114,14 +115,14 @@ def audit_verification(*, run_if_stale):
                               "unanchored": result.unanchored})
         latest, stale = last("audit_verify"), False
     if latest is None:
-        return Check("audit verification", False, "never run: run manage.py audit_verify")
+        return Check("audit verification", False, _("never run: run manage.py audit_verify"))
     detail = latest.detail
     when = timezone.localtime(latest.at).strftime("%Y-%m-%d %H:%M")
     if not detail.get("ok"):
-        return Check("audit verification", False, f"{when}: FAILED at event {detail.get('first_bad_seq')}")
+        return Check("audit verification", False, _("%(when)s: FAILED at event %(seq)s") % {"when": when, "seq": detail.get("first_bad_seq")})
     if detail.get("unanchored"):
-        return Check("audit verification", False, f"{when}: no signed checkpoint covers the log")
-    return Check("audit verification", not stale, f"{when}: ok, {detail.get('size')} events")
+        return Check("audit verification", False, _("%(when)s: no signed checkpoint covers the log") % {"when": when})
+    return Check("audit verification", not stale, _("%(when)s: ok, %(n)s events") % {"when": when, "n": detail.get("size")})
 
 
 def checkpoint_age():
@@ -129,15 +130,15 @@ def checkpoint_age():
 
     problem = services.signer_problem()
     if problem:
-        return Check("audit checkpoint", False, f"signing refused: {problem}")
+        return Check("audit checkpoint", False, _("signing refused: %(problem)s") % {"problem": problem})
     latest = services.latest_checkpoint()
     if not services.has_unsigned_events():
-        return Check("audit checkpoint", True, f"covers all {latest.tree_size if latest else 0} events")
+        return Check("audit checkpoint", True, _("covers all %(n)s events") % {"n": latest.tree_size if latest else 0})
     limit = 3 * audit_conf.checkpoint_interval()
     age = (timezone.now() - latest.created_at).total_seconds() if latest else None
     if age is None:
-        return Check("audit checkpoint", False, "events exist but no checkpoint has been signed")
-    return Check("audit checkpoint", age <= limit, f"last signed {int(age)} s ago (limit {limit} s)")
+        return Check("audit checkpoint", False, _("events exist but no checkpoint has been signed"))
+    return Check("audit checkpoint", age <= limit, _("last signed %(age)s s ago (limit %(limit)s s)") % {"age": int(age), "limit": limit})
 
 
 def disk():
@@ -145,7 +146,7 @@ def disk():
     for label, path in (("var", settings.VAR_DIR), ("records", settings.RECORDS_DIR)):
         path.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(path).free
-        details.append(f"{label} {free / (1 << 30):.1f} GiB free")
+        details.append(_("%(where)s: %(free).1f GiB free") % {"where": label, "free": free / (1 << 30)})
         if free < conf.min_free_bytes():
             problems.append(label)
     return Check("disk", not problems, "; ".join(details))
@@ -155,8 +156,8 @@ def fonts():
     from records.checks import cjk_fonts_available, harfbuzz_subset_available
 
     harfbuzz, cjk = harfbuzz_subset_available(), cjk_fonts_available()
-    detail = ("HarfBuzz subsetting present" if harfbuzz else "libharfbuzz-subset0 missing") + "; " + (
-        f"CJK fonts: {', '.join(cjk)}" if cjk else "no Noto CJK SC font")
+    detail = (_("HarfBuzz subsetting present") if harfbuzz else _("libharfbuzz-subset0 missing")) + "; " + (
+        _("CJK fonts: %(fonts)s") % {"fonts": ", ".join(cjk)} if cjk else _("no Noto CJK SC font"))
     return Check("fonts", harfbuzz and bool(cjk), detail)
 
 
@@ -164,7 +165,7 @@ def alarms():
     from operations.alarms import open_alarms
 
     titles = list(open_alarms().values_list("title", flat=True)[:5])
-    return Check("alarms", not titles, "; ".join(titles) if titles else "none open")
+    return Check("alarms", not titles, "; ".join(titles) if titles else _("none open"))
 
 
 def all_checks(*, run_verification=True):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from operations.alarms import raise_alarm
 from records.models import Record
@@ -18,10 +19,11 @@ def records_dir(settings, tmp_path, monkeypatch):
     return settings.RECORDS_DIR
 
 
-def doctor():
+def doctor(language="en"):
     out = io.StringIO()
     try:
-        call_command("doctor", "--json", stdout=out, stderr=io.StringIO())
+        with translation.override(language):
+            call_command("doctor", "--json", stdout=out, stderr=io.StringIO())
         status = 0
     except SystemExit as exit:
         status = exit.code
@@ -58,6 +60,7 @@ def test_doctor_reports_a_healthy_installation(demo, django_capture_on_commit_ca
     bad = {name: c["detail"] for name, c in checks.items() if not c["ok"] and name not in ("worker", "beat")}
     assert bad == {}
     assert "1 records" in checks["record files"]["detail"]
+    assert "共 1 份记录" in doctor("zh-hans")[2]["record files"]["detail"]  # the office reads Chinese
 
 
 def test_doctor_names_missing_records_changed_files_and_open_alarms(demo, user, django_capture_on_commit_callbacks):
@@ -73,7 +76,7 @@ def test_doctor_names_missing_records_changed_files_and_open_alarms(demo, user, 
     status, result, checks = doctor()
     assert status == 1 and result["ok"] is False
     assert checks["items missing records"] == {"name": "items missing records", "ok": False,
-                                               "detail": "record:publication 1"}
+                                               "detail": "信息公开记录 1"}
     assert not checks["record files"]["ok"] and record.number in checks["record files"]["detail"]
     assert not checks["alarms"]["ok"] and "测试告警" in checks["alarms"]["detail"]
 
