@@ -10,11 +10,23 @@
     area.contentEditable = "true";
     area.setAttribute("role", "textbox");
     area.setAttribute("aria-multiline", "true");
+    // The editable area is named by the field's own label; the buttons say what they do.
+    var label = document.querySelector('label[for="' + textarea.id + '"]');
+    if (label) {
+      if (!label.id) { label.id = textarea.id + "-label"; }
+      area.setAttribute("aria-labelledby", label.id);
+    }
+    toolbar.setAttribute("role", "toolbar");
+    if (label) { toolbar.setAttribute("aria-label", label.textContent.trim()); }
     area.innerHTML = textarea.value;
-    [["bold", "B"], ["italic", "I"], ["insertUnorderedList", "•"], ["insertOrderedList", "1."]].forEach(function (b) {
+    var chinese = (document.documentElement.lang || "").indexOf("zh") === 0;
+    var names = chinese ? ["加粗", "倾斜", "项目符号列表", "编号列表"] : ["Bold", "Italic", "Bulleted list", "Numbered list"];
+    [["bold", "B"], ["italic", "I"], ["insertUnorderedList", "•"], ["insertOrderedList", "1."]].forEach(function (b, i) {
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = b[1];
+      button.setAttribute("aria-label", names[i]);
+      button.title = names[i];
       button.dataset.command = b[0];
       button.addEventListener("click", function () { area.focus(); document.execCommand(b[0]); sync(); });
       toolbar.appendChild(button);
