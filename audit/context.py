@@ -24,5 +24,16 @@ def set_for_request(request, request_id):
     )
 
 
+def anonymise(digest):
+    """For the rest of this request, events carry a keyed digest of the sender's address instead of
+    the address, forwarding chain and browser: members of the public applying online leave no
+    personal data in the append-only log."""
+    context = dict(current())
+    for key in ("ip", "forwarded_for", "user_agent"):
+        context.pop(key, None)
+    context["ip_digest"] = digest
+    _request_context.set(context)
+
+
 def reset(token):
     _request_context.reset(token)

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import context as audit_context
 from core.client import client_ip
 from foi import public_forms, services
 from foi.models import Complaint, InformationRequest, Letter
@@ -26,8 +28,11 @@ def render(request, template, context, status=None):
 
 
 def _address(request):
-    """The sender's address as the login throttle sees it (X-Forwarded-For only from TRUSTED_PROXIES)."""
-    return client_ip(request) or ""
+    """The sender's address as the login throttle sees it (X-Forwarded-For only from TRUSTED_PROXIES).
+    The audit events of this request keep only a keyed digest of it."""
+    address = client_ip(request) or ""
+    audit_context.anonymise(services.address_digest(address))
+    return address
 
 
 def _limited(request, kind, limit, template, context):
@@ -67,7 +72,8 @@ def _opened(request, number):
 def apply(request):
     form = public_forms.ApplyForm(request.POST or None, request.FILES or None)
     context = {"form": form, "max_files": services.PUBLIC_ATTACHMENTS,
-               "max_mb": services.PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+               "max_mb": services.PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+               "statistics": services.public_statistics(timezone.localdate().year)}
     if request.method == "POST":
         limited = _limited(request, "submit", services.PUBLIC_SUBMISSIONS_PER_HOUR, "foi/public/apply.html", context)
         if limited:

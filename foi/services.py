@@ -282,6 +282,14 @@ def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number
     return req, code
 
 
+def public_statistics(year):
+    """The year's requests in aggregate (the only figures about requests the public sees)."""
+    requests = InformationRequest.objects.filter(received_on__year=year).exclude(status=Status.SUBMITTED)
+    answered = requests.filter(status=Status.CLOSED)
+    on_time = sum(1 for answered_on, due_on in answered.values_list("answered_on", "due_on") if answered_on <= due_on)
+    return {"year": year, "received": requests.count(), "answered": answered.count(), "on_time": on_time}
+
+
 def find_by_code(number, code):
     """The request with this number if the code is right; None otherwise (a wrong code and a
     missing number are the same answer)."""

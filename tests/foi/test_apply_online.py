@@ -38,6 +38,8 @@ def test_an_anonymous_applicant_gets_a_number_and_a_private_code(client, demo, d
     assert len(mail.outbox) == 1 and number in mail.outbox[0].body and code in mail.outbox[0].body
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.action == "foi.request.submit" and APPLICANT not in event.canonical and ID_NUMBER not in event.canonical
+    # Nor the sender's address: only its keyed digest.
+    assert "127.0.0.1" not in event.canonical and services.address_digest("127.0.0.1") in event.canonical
 
 
 @time_machine.travel(CURRENT_TIME)

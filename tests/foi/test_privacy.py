@@ -81,3 +81,16 @@ def test_the_office_answers_an_online_complaint(client, user):
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert complaint.closed_on and "督促" in complaint.result
+
+
+def test_the_public_sees_requests_only_in_aggregate(client, user):
+    office = user("office")
+    with time_machine.travel(CURRENT_TIME):
+        req, _code = services.submit_online(
+            address="127.0.0.1", applicant_kind="person", applicant_name=APPLICANT, id_type="passport", id_number="E12345678",
+            phone="13912345678", description="学校章程", form_wanted="paper", delivery="in_person",
+        )
+        services.answer(services.confirm(req, actor=office), actor=office, outcome="disclosed", answer="见附件。")
+        page = client.get("/apply/").content.decode()
+    assert "2025年学校共受理信息公开申请 1 件，已答复 1 件，其中按期答复 1 件。" in page
+    assert APPLICANT not in page and req.number not in page
