@@ -35,7 +35,7 @@ class ApplyForm(Honeypot):
     applicant_kind = forms.ChoiceField(label=_("Applicant"), choices=InformationRequest.ApplicantKind.choices, widget=forms.RadioSelect, initial="person")
     applicant_name = forms.CharField(label=_("Name or organisation"), max_length=200)
     id_type = forms.ChoiceField(label=_("Identity document"), choices=InformationRequest.IdType.choices)
-    id_number = forms.CharField(label=_("Document number"), max_length=40)
+    id_number = forms.CharField(label=_("Identity document number"), max_length=40)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     email = forms.CharField(label=_("E-mail"), max_length=200, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     postal_address = forms.CharField(label=_("Postal address"), max_length=300, required=False)

@@ -181,3 +181,11 @@ def test_complaints_and_suggestions_get_a_number_code_and_status_page(client, us
     fresh = client_class_fresh()
     assert fresh.post("/apply/status/", {"number": number, "code": code, "website": ""}).status_code == 302
     assert "已采纳" in fresh.get(f"/apply/status/{number}/").content.decode()
+
+
+def test_status_lookups_are_rate_limited_so_codes_cannot_be_guessed(client, demo, monkeypatch):
+    monkeypatch.setattr(services, "PUBLIC_LOOKUPS_PER_HOUR", 3)
+    for _ in range(3):
+        assert client.post("/apply/status/", {"number": "2025-001", "code": "AAAA-BBBB-CCCC", "website": ""}).status_code == 400
+    response = client.post("/apply/status/", {"number": "2025-001", "code": "AAAA-BBBB-CCCC", "website": ""})
+    assert response.status_code == 429 and "尝试次数过多" in response.content.decode()
