@@ -44,10 +44,11 @@ def staff_navigation(request):
     if roles & {"leader", "office"}:
         entries.append((_("Dashboard"), "/reports/overview/"))
         entries.append((_("Statistics and reports"), "/reports/"))
-    if roles & {"office", "leader", "auditor"}:
+    if roles & {"office", "leader", "auditor", "liaison", "head"}:  # departments answer the requests assigned to them
         entries.append((_("Disclosure on application"), "/foi/"))
     if "office" in roles:
         entries.append((_("Channel records"), "/office/channels/"))
+        entries.append((_("Disclosure guide"), "/office/guide/"))
     if "office" in roles or user.is_superuser:
         entries.append((_("System health"), "/office/health/"))
     if roles & {"auditor", "office"} or can(user, "view_audit"):

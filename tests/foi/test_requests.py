@@ -134,7 +134,8 @@ def test_complaints_and_evaluations_are_recorded_and_checked(client, user):
     assert AuditEvent.objects.filter(action__in=["foi.complaint.record", "foi.evaluation.record"]).count() == 2
 
 
-@pytest.mark.parametrize("username, shown", [("office", True), ("auditor", True), ("leader", True), ("cwc_liaison", False)])
+# Department liaisons and heads answer the requests assigned to them; reviewers have none.
+@pytest.mark.parametrize("username, shown", [("office", True), ("auditor", True), ("leader", True), ("cwc_liaison", True), ("cwc_reviewer", False)])
 def test_the_home_page_links_to_requests_for_those_who_may_see_them(client, user, username, shown):
     client.force_login(user(username))
     assert ('href="/foi/"' in client.get("/home/").content.decode()) == shown

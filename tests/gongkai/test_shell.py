@@ -29,7 +29,10 @@ def menu(response):
 def test_staff_menu_follows_the_roles(client, user):
     client.force_login(user("cwc_liaison"))
     liaison = menu(client.get("/home/"))
-    assert 'href="/workflow/items/"' in liaison and 'href="/audit/"' not in liaison and 'href="/foi/"' not in liaison
+    # A liaison answers the requests for information assigned to the department (/foi/ shows only those).
+    assert 'href="/workflow/items/"' in liaison and 'href="/audit/"' not in liaison and 'href="/foi/"' in liaison
+    client.force_login(user("cwc_reviewer"))
+    assert 'href="/foi/"' not in menu(client.get("/home/"))
     client.force_login(user("auditor"))
     auditor = menu(client.get("/home/"))
     assert 'href="/audit/"' in auditor and 'href="/workflow/items/"' not in auditor
