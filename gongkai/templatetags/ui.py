@@ -40,3 +40,14 @@ def person(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def latest_reason(item):
+    """The item's latest return, refusal or redaction request (a workflow Step with its actor), or
+    None once the item moved on past it."""
+    from gongkai.home import latest_reasons
+
+    if item.state not in ("returned", "draft", "refused"):
+        return None
+    return latest_reasons([item]).get(item.pk)

@@ -50,3 +50,23 @@ def test_the_leader_home_has_the_years_figures_and_a_way_to_the_dashboard(client
     client.force_login(user("leader"))
     page = text(client.get("/home/"))
     assert 'id="leader-overview"' in page and 'href="/reports/overview/"' in page
+
+
+def test_the_item_page_shows_the_latest_return_reason_and_who_gave_it(client, user):
+    item = to_state(user, draft(user, title="需要修改的事项"), "head_review")
+    services.return_item(item, actor=user("cwc_head"), comment="请补充附件中的明细表")
+    client.force_login(user("cwc_liaison"))
+    page = text(client.get(f"/workflow/items/{item.pk}/"))
+    banner = page[page.index('id="reason-banner"') : page.index("</div>", page.index('id="reason-banner"'))]
+    head = user("cwc_head")
+    assert "请补充附件中的明细表" in banner and (head.get_full_name() or head.username) in banner
+    assert page.index('id="reason-banner"') < page.index('id="history"')  # at the top, not only in the history
+
+
+def test_a_published_item_links_to_its_public_page_record_and_channels(client, user):
+    item = to_state(user, draft(user, title="已公开的事项"), "published")
+    client.force_login(user("office"))
+    page = text(client.get(f"/workflow/items/{item.pk}/"))
+    links = page[page.index('id="published-links"') :]
+    assert f'href="/items/{item.pk}/"' in links and f'href="/api/disclosures/{item.pk}/record/"' in links
+    assert f'href="/office/channels/items/{item.pk}/"' in links
