@@ -616,7 +616,7 @@ def _issue_records_later(item_ids):
     """With a broker, a worker issues the chunk's records. Without one (tasks run in-process) they
     are not rendered inside the import — 10,000 records would hold the import for hours — but by
     the reconciler's periodic run (operations.reconcile: published items without their record)."""
-    from gongkai.celery import app
+    from celery import current_app as app
     from imports.tasks import issue_records
 
     if app.conf.task_always_eager:

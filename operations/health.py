@@ -36,7 +36,7 @@ def database():
 def broker(timeout=2.0):
     if not settings.CELERY_BROKER_URL:
         return Check("broker", True, _("none configured: background jobs run in the web process"))
-    from gongkai.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:

@@ -11,7 +11,7 @@ from guardian.models import UserObjectPermission
 from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
-from policies.management.commands.seed_demo import demo_usernames
+from gongkai.management.commands.seed_demo import demo_usernames
 from policies.models import Department, Membership
 
 ROOT = Path(__file__).resolve().parents[2]

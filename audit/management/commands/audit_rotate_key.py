@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from audit import keys, services
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 import json
 import sys
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 
 from audit.signals import log_verified
 from audit.verify import verify_log

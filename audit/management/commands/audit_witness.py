@@ -3,7 +3,7 @@ import os
 from django.core.management.base import CommandError
 
 from audit.witness import Api, WitnessError, witness
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from imports import services
 
 

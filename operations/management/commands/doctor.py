@@ -1,7 +1,7 @@
 import json
 import sys
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from operations.health import all_checks
 
 

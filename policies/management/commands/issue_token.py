@@ -4,7 +4,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from audit.services import record
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 
 
 class Command(BaseCommand):

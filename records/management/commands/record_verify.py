@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from records.verification import verify_pdf
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from reports import annual, cli
 
 

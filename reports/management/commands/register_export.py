@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from reports import cli, services
 
 

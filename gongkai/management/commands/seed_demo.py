@@ -2,9 +2,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from gongkai.commands import BaseCommand
+from core.commands import BaseCommand
 from policies import services
 from policies.models import Department, Role
+from workflow.catalogue import seed_catalogue
 
 DEFAULT_PASSWORD = "gongkai-demo"
 
@@ -66,8 +67,6 @@ class Command(BaseCommand):
 
     def _seed_more(self, departments):
         """Other apps' demo data (the catalogue) is added here."""
-        from workflow.catalogue import seed_catalogue
-
         seed_catalogue()
 
     def _department(self, code, name, kind, hosts_office):
