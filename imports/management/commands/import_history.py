@@ -36,7 +36,14 @@ class Command(BaseCommand):
             raise CommandError(f"{len(plan.errors)} errors{'+' if len(plan.errors) >= services.MAX_ERRORS else ''}: nothing imported")
         counts = plan.counts
         if not dry_run:
-            services.write(plan, actor=actor, attachments=attachments, via="command")
+            from django.db import IntegrityError
+
+            try:
+                services.write(plan, actor=actor, attachments=attachments, via="command")
+            except IntegrityError:
+                # Another import wrote some of the same 外部编号 meanwhile: what this one committed
+                # stays (whole chunks), and a second run skips what is there and finishes the rest.
+                raise CommandError("another import of the same rows ran at the same time: run this one again to finish it") from None
         verb = "would import" if dry_run else "imported"
         self.stdout.write(
             f"{verb}: {counts['items']} items, {counts['posts']} channel posts; "
