@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.channels import placements_for
 from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, Step
-from workflow.workdays import working_days_between
+from workflow.workdays import Calendar
 
 
 # Row statuses, in the order the dashboard lists them.
@@ -77,28 +77,6 @@ class Coverage:
 
     def published_items(self):
         return [r.item for r in self.rows if r.status in (ON_TIME, LATE)]
-
-
-class _Calendar:
-    """working_days_between for many pairs with one query: the calendar's exceptions to
-    Monday–Friday (workflow.CalendarDay) between the earliest and latest dates needed."""
-
-    def __init__(self, start, end):
-        from workflow.models import CalendarDay
-
-        self.overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
-        self.start, self.end = start, end
-
-    def between(self, start, end):
-        """Working days strictly after `start` up to and including `end` (as workflow.workdays)."""
-        if start < self.start or end > self.end:
-            return working_days_between(start, end)
-        count, day = 0, start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            if self.overrides.get(day, day.weekday() < 5):
-                count += 1
-        return count
 
 
 def _midnight(day):
@@ -184,7 +162,7 @@ def build(date_from, date_to, *, today=None, department=None):
     placements = placements_for(published, among=published_query)
     reviewers = _reviewers(published_query | refused_query)
     dues = [i.due_on for i in published + unfinished]
-    calendar = _Calendar(min(dues), max([as_of, date_to, *dues])) if dues else None
+    calendar = Calendar(min(dues), max([as_of, date_to, *dues])) if dues else None
 
     per_entry = defaultdict(list)
     for item in published:

@@ -338,3 +338,16 @@ class DisclosureTask(Task):
         proxy = True
         verbose_name = _("disclosure task")
         verbose_name_plural = _("disclosure tasks")
+
+
+class DueNotice(models.Model):
+    """The due scan has told this item's assignees (and, when overdue, the head and the office)
+    about this step and version: `key` is "due:<item>:<state>:<version>" or "overdue:…". The
+    people themselves get one digest a day (Notification), not one message per item."""
+
+    key = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")

@@ -4,17 +4,18 @@ plus the scan's notifications; the changes themselves are workflow.services'."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.env import env_int
-from policies.access import departments_where, users_with
+from policies.access import departments_where, holders
 from workflow import notify, rules
-from workflow.models import OPEN_STATES, DisclosureItem, Notification, State, Step
+from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
 from workflow.transitions import STAGES
-from workflow.workdays import working_days_between
+from workflow.workdays import Calendar
 
 # Assignees are reminded this many working days before the due date (WORKFLOW_REMIND_WORKING_DAYS).
 REMIND_WORKING_DAYS = env_int("WORKFLOW_REMIND_WORKING_DAYS", 3)
@@ -73,10 +74,15 @@ def task_summary(tasks, today):
     }
 
 
+DIGEST_TITLES = 5  # items named in a digest; the rest are counted
+
+
 def scan_due(today=None):
     """Periodic: publish scheduled items that are due; remind assignees when a deadline is near;
-    past it, tell the assignees, the department head and the office. Each notice is sent once per
-    item, step and version. Returns counts."""
+    past it, tell the assignees, the department head and the office. Each item's step and version
+    is noticed once (DueNotice), and each person gets at most one digest a day listing their items
+    — never one message per item. A fixed number of queries however many items are open.
+    Returns counts (people reminded, people told of overdue items)."""
     from workflow.tasks import publish_item
 
     today = today or timezone.localdate()
@@ -87,42 +93,65 @@ def scan_due(today=None):
         counts["published"] += 1
 
     horizon = today + datetime.timedelta(days=2 * REMIND_WORKING_DAYS + 10)
-    open_items = list(
-        DisclosureItem.objects.filter(state__in=OPEN_STATES, due_on__lte=horizon).select_related(
-            "department", "created_by"
-        )
-    )
+    open_items = list(DisclosureItem.objects.filter(state__in=OPEN_STATES, due_on__lte=horizon).order_by("due_on", "id"))
+    if not open_items:
+        return counts
 
     def key_for(item):
         kind = "overdue" if item.is_overdue(today) else "due"
         return f"{kind}:{item.pk}:{item.state}:{item.version}"
 
-    # Items already reminded or escalated for this step and version are skipped without a look-up
-    # of their recipients, so the scan stays cheap with many overdue items.
-    done = set(
-        Notification.objects.filter(key__in=[key_for(item) for item in open_items]).values_list("key", flat=True)
-    )
-    for item in open_items:
-        if key_for(item) in done:
-            continue
-        with transaction.atomic():
-            if item.is_overdue(today):
-                users = {u.pk: u for u in notify.assignees(item)}
-                for extra in list(users_with("approve_items", item.department)) + list(
-                    users_with("publish_items", item.department)
-                ):
-                    users.setdefault(extra.pk, extra)
-                message = _("Overdue since %(due)s: %(title)s (%(state)s)") % {
-                    "due": item.due_on.isoformat(), "title": item.title, "state": State(item.state).label,
-                }
-                sent = notify.notify(users.values(), item, Notification.Kind.OVERDUE, message,
-                                     key=f"overdue:{item.pk}:{item.state}:{item.version}")
-                counts["escalated"] += len(sent)
-            elif working_days_between(today, item.due_on) <= REMIND_WORKING_DAYS:
-                message = _("Due on %(due)s: %(title)s (%(state)s)") % {
-                    "due": item.due_on.isoformat(), "title": item.title, "state": State(item.state).label,
-                }
-                sent = notify.notify(notify.assignees(item), item, Notification.Kind.DUE_SOON, message,
-                                     key=f"due:{item.pk}:{item.state}:{item.version}")
-                counts["reminded"] += len(sent)
+    noticed = set(DueNotice.objects.filter(key__in=[key_for(item) for item in open_items]).values_list("key", flat=True))
+    calendar = Calendar(today, max(item.due_on for item in open_items))
+    pending = [
+        item for item in open_items
+        if key_for(item) not in noticed and (item.is_overdue(today) or calendar.between(today, item.due_on) <= REMIND_WORKING_DAYS)
+    ]
+    if not pending:
+        return counts
+    holding = holders({STAGES[item.state].permission for item in pending} | {"approve_items", "publish_items"})
+
+    def people(codename, item):
+        return holding.get((codename, None), set()) | holding.get((codename, item.department_id), set())
+
+    # Who hears about what: the assignees of every pending item; for overdue ones also the
+    # department's head and the office.
+    digests, recipients_of = {}, {}  # user id → {"due": [items], "overdue": [items]}; item id → user ids
+    for item in pending:
+        overdue = item.is_overdue(today)
+        recipients = people(STAGES[item.state].permission, item)
+        if overdue:
+            recipients |= people("approve_items", item) | people("publish_items", item)
+        recipients_of[item.pk] = recipients
+        for user_id in recipients:
+            digests.setdefault(user_id, {"due": [], "overdue": []})["overdue" if overdue else "due"].append(item)
+
+    digest_key = f"digest:{today.isoformat()}"
+    already = set(Notification.objects.filter(key=digest_key, user_id__in=list(digests)).values_list("user_id", flat=True))
+    users = get_user_model().objects.in_bulk([user_id for user_id in digests if user_id not in already])
+    with transaction.atomic():
+        for user_id, user in users.items():
+            mine = digests[user_id]
+            kind = Notification.Kind.OVERDUE if mine["overdue"] else Notification.Kind.DUE_SOON
+            only = (mine["overdue"] + mine["due"])[0] if len(mine["overdue"]) + len(mine["due"]) == 1 else None
+            notify.notify([user], only, kind, _digest_message(mine), key=digest_key)
+            counts["escalated" if mine["overdue"] else "reminded"] += 1
+        # An item is noticed once all its people have heard; someone who already had today's
+        # digest hears about it in tomorrow's.
+        done = [item for item in pending if recipients_of[item.pk] <= users.keys()]
+        DueNotice.objects.bulk_create([DueNotice(key=key_for(item)) for item in done], ignore_conflicts=True)
     return counts
+
+
+def _digest_message(mine):
+    parts = []
+    for items, heading in ((mine["overdue"], _("Overdue: %(n)d")), (mine["due"], _("Due within days: %(n)d"))):
+        if not items:
+            continue
+        named = "；".join(
+            _("%(title)s (due %(due)s, %(state)s)") % {"title": item.title, "due": item.due_on.isoformat(), "state": State(item.state).label}
+            for item in items[:DIGEST_TITLES]
+        )
+        more = _(" and %(n)d more") % {"n": len(items) - DIGEST_TITLES} if len(items) > DIGEST_TITLES else ""
+        parts.append(f"{heading % {'n': len(items)}} — {named}{more}")
+    return "\n".join(parts)

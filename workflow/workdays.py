@@ -109,6 +109,28 @@ def working_days_between(start, end):
     return count
 
 
+class Calendar:
+    """working_days_between for many pairs with one query: the calendar's exceptions to
+    Monday–Friday between the earliest and latest dates needed (outside them, one query each)."""
+
+    def __init__(self, start, end):
+        self.overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
+        self.start, self.end = start, end
+
+    def between(self, start, end):
+        """Working days strictly after `start` up to and including `end` (negative if end < start)."""
+        if end < start:
+            return -self.between(end, start)
+        if start < self.start or end > self.end:
+            return working_days_between(start, end)
+        count, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            if self.overrides.get(day, day.weekday() < 5):
+                count += 1
+        return count
+
+
 def _day_state(day):
     return {"date": day.date.isoformat(), "is_workday": int(day.is_workday), "note": day.note, "source": day.source}
 
