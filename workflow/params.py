@@ -211,7 +211,7 @@ def missing(transition, params, errors):
     if "comment" in transition.requires and not params.get("comment") and "comment" not in errors:
         _add(errors, "comment", _("A comment is required."))
     if "ground" in transition.requires and params.get("ground") not in RefusalGround.values and "ground" not in errors:
-        _add(errors, "ground", _("Choose a ground: %(grounds)s.") % {"grounds": ", ".join(RefusalGround.values)})
+        _add(errors, "ground", _("Choose a ground: %(grounds)s.") % {"grounds": _ground_names()})
     return errors
 
 
@@ -232,7 +232,7 @@ def action_params(action, data, *, actor):
             params[name] = _as_text(value, name, errors, multiline=True, max_length=COMMENT_MAX) or ""
         elif name == "ground":
             if value not in RefusalGround.values:
-                _add(errors, name, _("Choose a ground: %(grounds)s.") % {"grounds": ", ".join(RefusalGround.values)})
+                _add(errors, name, _("Choose a ground: %(grounds)s.") % {"grounds": _ground_names()})
             params[name] = value if value in RefusalGround.values else ""
         elif name == "channels":
             params[name] = _as_channels(value, name, errors)
@@ -245,3 +245,8 @@ def action_params(action, data, *, actor):
         _add(errors, "non_field_errors", _("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(data))})
     raise_errors(errors)
     return params
+
+
+def _ground_names():
+    """The grounds by their names (people read this message on the item page, not only the API)."""
+    return "、".join(str(label) for label in RefusalGround.labels)

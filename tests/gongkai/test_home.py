@@ -70,3 +70,12 @@ def test_a_published_item_links_to_its_public_page_record_and_channels(client, u
     links = page[page.index('id="published-links"') :]
     assert f'href="/items/{item.pk}/"' in links and f'href="/api/disclosures/{item.pk}/record/"' in links
     assert f'href="/office/channels/items/{item.pk}/"' in links
+
+
+def test_a_refusal_without_a_ground_names_the_grounds_in_chinese(client, user):
+    item = to_state(user, draft(user, title="待审查事项"), "confidentiality_review")
+    client.force_login(user("cwc_reviewer"))
+    page = text(client.post(f"/workflow/items/{item.pk}/refuse/", {"do": "refuse", "refuse-comment": "涉及隐私"}))
+    shown = re.sub(r"<[^>]+>", " ", page)  # what the reader sees (option values are codes, as they should be)
+    assert "请选择理由：国家秘密、商业秘密、个人隐私" in shown
+    assert "state_secret" not in shown and "security_stability" not in shown
