@@ -94,12 +94,6 @@ def _log(action, req, actor, before, **data):
     )
 
 
-def _next_number(year):
-    prefix = f"{year}-"
-    taken = InformationRequest.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{taken + 1:03d}"
-
-
 class RateLimited(Exception):
     """Too many submissions or look-ups from one address: try again later."""
 
@@ -465,23 +459,30 @@ def receive(
     if about_own_information and not identity_checked:
         errors["identity_checked"] = [_("A request about one's own personal information needs a valid identity document.")]
     _raise(errors)
-    req = InformationRequest(
-        number=_next_number(received_on.year),
-        received_on=received_on,
-        applicant_name=applicant_name.strip(),
-        applicant_kind=applicant_kind,
-        contact=contact.strip(),
-        description=description.strip(),
-        form_wanted=form_wanted,
-        delivery=delivery,
-        about_own_information=about_own_information,
-        identity_checked=identity_checked,
-        department=department,
-        created_by=actor,
-    )
-    _set_due(req)
-    req.save()
+
+    def build(number):
+        req = InformationRequest(
+            number=number,
+            received_on=received_on,
+            applicant_name=applicant_name.strip(),
+            applicant_kind=applicant_kind,
+            contact=contact.strip(),
+            description=description.strip(),
+            form_wanted=form_wanted,
+            delivery=delivery,
+            about_own_information=about_own_information,
+            identity_checked=identity_checked,
+            department=department,
+            created_by=actor,
+        )
+        _set_due(req)
+        req.save()
+        return req
+
+    # Numbered like online applications (one sequence per year; a concurrent one takes the next).
+    req = _numbered_create(InformationRequest, f"{received_on.year}-", build)
     _log("foi.request.receive", req, actor, None, received_on=received_on.isoformat())
+    _letter(req, "receipt")
     return req
 
 
@@ -506,8 +507,7 @@ def pause(req, *, actor, waiting_for, note, on=None):
         req.correction_request, req.correction_answer = note.strip(), ""
     req.save()
     _log("foi.request.pause", req, actor, before, waiting_for=waiting_for, note=note.strip())
-    if req.source == InformationRequest.Source.ONLINE:
-        _letter(req, "correction" if waiting_for == "correction" else "third_party")
+    _letter(req, "correction" if waiting_for == "correction" else "third_party")
     if waiting_for == "correction":
         _mail_applicant(req, "correction")
     return req
@@ -552,8 +552,7 @@ def extend(req, *, actor, days, reason):
     _set_due(req)
     req.save()
     _log("foi.request.extend", req, actor, before, days=days, reason=reason.strip())
-    if req.source == InformationRequest.Source.ONLINE:
-        _letter(req, "extension")
+    _letter(req, "extension")
     _mail_applicant(req, "extended")
     return req
 
@@ -593,8 +592,7 @@ def answer(req, *, actor, outcome, answer, refusal_ground="", referred_to="", on
     req.answered_on = on
     req.save()
     _log("foi.request.answer", req, actor, before, outcome=outcome, ground=req.refusal_ground, in_time=int(req.answered_in_time))
-    if req.source == InformationRequest.Source.ONLINE:
-        _letter(req, "reply")
+    _letter(req, "reply")
     _mail_applicant(req, "answered")
     return req
 

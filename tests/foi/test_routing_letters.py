@@ -165,3 +165,18 @@ def test_identity_data_is_erased_after_retention_and_the_audit_keeps_a_digest(us
     assert (req.id_number, req.phone, req.postal_address) == ("", "", "") and APPLICANT not in req.applicant_name
     event = AuditEvent.objects.get(action="foi.request.erase_identity")
     assert APPLICANT not in event.canonical and ID_NUMBER not in event.canonical and "identity_digest" in event.canonical
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_a_request_registered_by_the_office_gets_its_letters_too(user, client, django_capture_on_commit_callbacks):
+    office = user("office")
+    with django_capture_on_commit_callbacks(execute=True):
+        req = services.receive(actor=office, received_on=CURRENT_TIME.date(), applicant_name=APPLICANT, applicant_kind="person",
+                               contact="13800138000", description="学校章程", form_wanted="paper", delivery="in_person")
+        services.answer(req, actor=office, outcome="disclosed", answer="当场提供。")
+    assert [letter.kind for letter in req.letters.order_by("issued_at")] == ["receipt", "reply"]
+    receipt = _pdf_text(req.letters.get(kind="receipt").file_path)
+    assert "本校已于2026年2月5日收到" in receipt and "在线提交" not in receipt
+    client.force_login(office)
+    response = client.get(f"/foi/{req.pk}/letters/{req.letters.get(kind='reply').pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
