@@ -4,7 +4,6 @@ language menu) is rendered per request."""
 
 from functools import wraps
 
-import nh3
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
@@ -28,6 +27,7 @@ from portal import cache
 from portal.channels import placements_for
 from portal.public import categories_with_counts, listed_items, public_items
 from portal.search import Results as SearchResults
+from workflow.content import display_html
 from workflow.models import CatalogueCategory, State
 
 MAX_QUERY = 100
@@ -212,7 +212,7 @@ def _content(item):
     from records.models import Record
 
     return {
-        "body_html": nh3.clean(item.body or ""),
+        "body_html": display_html(item.body),
         "record": Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first(),
         "attachments": list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)),
         "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"],

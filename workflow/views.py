@@ -26,6 +26,7 @@ from policies.access import departments_where
 from policies.models import Role
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
+from workflow.content import display_html
 from workflow.forms import ACTION_FORMS, ItemForm
 from workflow.models import CatalogueEntry, Notification, State
 
@@ -242,6 +243,7 @@ def _item_page(request, item, bound=None, status=200):
     versions = list(item.versions.select_related("submitted_by").order_by("number"))
     context = {
         "item": item,
+        "body_html": display_html(item.body),
         "overdue": item.is_overdue(),
         "deadline_met": _deadline_met(item),
         "may_edit": "edit" in actions,
