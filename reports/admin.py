@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.db import transaction
 
 from audit.services import record
+from core.admin import PolicyAdmin
 from reports.models import ReportArea, ReportFigure, ReportNarrative
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(PolicyAdmin):
     def _state(self, obj):
         return {field: str(getattr(obj, field)) for field in self.audited_fields}
 
@@ -47,7 +48,7 @@ class ReportFigureAdmin(AuditedAdmin):
 
 
 @admin.register(ReportNarrative)
-class ReportNarrativeAdmin(admin.ModelAdmin):
+class ReportNarrativeAdmin(PolicyAdmin):
     list_display = ["date_from", "date_to", "version", "created_by", "created_at"]
 
     def has_add_permission(self, request):
