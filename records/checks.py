@@ -7,7 +7,7 @@ import ctypes.util
 import shutil
 import subprocess
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 
@@ -30,6 +30,20 @@ def cjk_fonts_available():
     return [family for family in CJK_FAMILIES if family in found]
 
 
+def ext_b_fonts_available():
+    """Families with CJK Extension B (U+20000, as in 𠀀; names of people and places use them): the
+    fallback Pango takes for a character Noto CJK lacks. Only a record that uses one embeds it."""
+    if not shutil.which("fc-list"):
+        return []
+    try:
+        output = subprocess.run(
+            ["fc-list", ":charset=20000 2a6a5", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split(",")[0].strip() for line in output.splitlines() if line.strip()})
+
+
 @register("records")
 def check_pdf_dependencies(app_configs=None, **kwargs):
     errors = []
@@ -47,6 +61,14 @@ def check_pdf_dependencies(app_configs=None, **kwargs):
                 "No Noto CJK SC font found by fontconfig: records could not show Chinese text.",
                 hint="sudo apt-get install fonts-noto-cjk (./bin/serve installs it)",
                 id="records.E002",
+            )
+        )
+    if not ext_b_fonts_available():
+        errors.append(
+            Warning(
+                "No font with CJK Extension B found: rare characters in names (𠀀, 𪚥) would print as boxes.",
+                hint="sudo apt-get install fonts-hanazono (./bin/serve installs it)",
+                id="records.W003",
             )
         )
     return errors
