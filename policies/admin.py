@@ -28,11 +28,18 @@ class DepartmentAdmin(PolicyAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(PolicyAdmin):
-    list_display = ("user", "department", "role", "started_at", "ended_at")
+    list_display = ("person", "department", "role", "started_at", "ended_at")
     list_filter = ("role", "department", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("user__username", "department__name")
     autocomplete_fields = ("department",)
     actions = ["end_selected"]
+
+    @admin.display(description=_("person"), ordering="user__username")
+    def person(self, membership):
+        """People by name (with the login name beside it), not by login name alone."""
+        user = membership.user
+        name = user.get_full_name()
+        return f"{name}（{user.get_username()}）" if name else user.get_username()
 
     def get_fields(self, request, obj=None):
         return ("user", "department", "role") if obj is None else ("user", "department", "role", "started_at", "ended_at")

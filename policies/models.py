@@ -58,8 +58,8 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A user's role in a department. Ending a membership (never deleting it) revokes its grants."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("department"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
