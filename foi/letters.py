@@ -115,7 +115,7 @@ def issue(request_id, kind, sequence):
     """Render, sign, store and register one letter; returns (letter, created)."""
     from records import audit_link
     from records.rendering import PROOF_ATTACHMENT_NAME, html_to_pdf, proof_bytes, qr_png, qr_url
-    from records.services import _write_file
+    from records.services import write_file
     from records.signing import sign_pdf
 
     found = Letter.objects.filter(request_id=request_id, kind=kind, sequence=sequence).first()
@@ -145,7 +145,7 @@ def issue(request_id, kind, sequence):
     signed, fingerprint = sign_pdf(unsigned, reason=f"{TITLES[kind]} / letter {number}")
     sha256 = hashlib.sha256(signed).hexdigest()
     relative = f"letters/{issued_at:%Y}/{number}-{sha256[:16]}.pdf"
-    path = _write_file(relative, signed)
+    path = write_file(relative, signed)
     digest = hashlib.sha256("\n".join(text for _name, text in texts).encode("utf-8")).hexdigest()
     try:
         with transaction.atomic():

@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 
 from portal import cache
-from portal.views import CSRF_PLACEHOLDER, _anonymous_without_state
+from portal.views import CSRF_PLACEHOLDER, anonymous_without_state
 
 PUBLIC_PREFIXES = ("/category/", "/items/", "/search/")
 
@@ -21,7 +21,7 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and (request.path == "/" or request.path.startswith(PUBLIC_PREFIXES)):
-            if _anonymous_without_state(request, check_user=False):
+            if anonymous_without_state(request, check_user=False):
                 page = cache.get(cache.page_key(request, translation.get_language()) + ":page")
                 if page is not None:
                     response = HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))

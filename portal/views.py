@@ -45,7 +45,7 @@ def _url(name, fallback, *args):
 CSRF_PLACEHOLDER = "__gongkai_csrf_token__"
 
 
-def _anonymous_without_state(request, check_user=True):
+def anonymous_without_state(request, check_user=True):
     """A visitor without a session or pending messages: the whole page is the same for all of them."""
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
@@ -63,7 +63,7 @@ def cached_page(render_body):
     def view(request, *args, **kwargs):
         language = translation.get_language()
         key = cache.body_key(request, language)
-        if _anonymous_without_state(request):
+        if anonymous_without_state(request):
             page_key = cache.page_key(request, language) + ":page"
             page = cache.get(page_key)
             if page is None:

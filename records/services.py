@@ -53,7 +53,8 @@ def local_time(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
-def _write_file(relative, data):
+def write_file(relative, data):
+    """Store a signed file (record or letter) under RECORDS_DIR, atomically."""
     return atomic_write(Path(settings.RECORDS_DIR) / relative, data)
 
 
@@ -81,7 +82,7 @@ def issue(content_source, *, item_id, version, kind, title, department=""):
     sha256 = hashlib.sha256(signed).hexdigest()
     number = record_number(item_id, version, kind)
     relative = f"{issued_at:%Y}/{number}-{sha256[:16]}.pdf"
-    path = _write_file(relative, signed)
+    path = write_file(relative, signed)
     identity = signing_identity()
     try:
         with transaction.atomic():

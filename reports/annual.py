@@ -28,6 +28,7 @@ from foi.models import Complaint, Evaluation, InformationRequest
 from portal.channels import period_counts
 from reports import coverage, register
 from reports.models import ReportArea, ReportFigure, ReportNarrative
+from core.files import atomic_write
 from core.grounds import RefusalGround
 from workflow.models import CatalogueCategory, CatalogueEntry
 
@@ -367,7 +368,6 @@ def report_pdf(*, actor, date_from, date_to, narrative=None, issued_on):
 def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None, issued_on):
     """Render the report (and optionally the register) and write them atomically, recording the
     export as one audit event with the files' hashes. Returns [(path, size)]."""
-    from reports.services import _write
 
     narrative = narrative or latest_narrative(date_from, date_to)[0]
     figures, cov = compute(date_from, date_to, narrative=narrative)
@@ -378,7 +378,7 @@ def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None,
     with transaction.atomic():
         _record_export(actor, date_from, date_to, [(path.name, data) for path, data in outputs], "command")
         for path, data in outputs:
-            _write(path, data)
+            atomic_write(path, data)
     return [(path, len(data)) for path, data in outputs]
 
 

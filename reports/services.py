@@ -44,10 +44,7 @@ def export_register(*, actor, date_from, date_to, out=None, via="web"):
     with transaction.atomic():
         _audit_export(actor, cov, data, via=via)
         if out is not None:
-            _write(out, data)
+            atomic_write(out, data)
             return len(data)
     return data
 
-
-def _write(out, data):
-    atomic_write(out, data)
