@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core import inputs
@@ -211,6 +212,9 @@ class CatalogueView(ServiceErrors, APIView):
 
 class DisclosureListView(ServiceErrors, APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # The list is paginated (LimitOffsetPagination, the project default): said so to the schema,
+    # which otherwise documents a bare array.
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     @extend_schema(
         parameters=[

@@ -139,3 +139,9 @@ def test_the_publish_form_offers_the_channel_table(client, user, demo):
     client.force_login(user("cwc_liaison"))
     page = client.get("/workflow/items/new/").content.decode()
     assert "校园广播" in page and "学校网站新闻" in page
+
+
+def test_the_disclosure_list_is_documented_as_the_paginated_object_it_returns(api, item):
+    response = api("office").get("/api/disclosures/")
+    assert response.status_code == 200 and "results" in response.json()
+    openapi.assert_matches(response, "/api/disclosures/", "get")
