@@ -174,7 +174,10 @@ def item_new(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The draft is saved. Submit it when it is ready."))
+            if "save_and_submit" in request.POST:
+                _submit_after_saving(request, item)
+            else:
+                messages.success(request, _("The draft is saved. Submit it when it is ready."))
             return redirect("workflow:item", item.pk)
     return _render(request, "workflow/item_form.html", {"form": form, "item": None, "may_draft": True})
 
@@ -203,10 +206,25 @@ def item_edit(request, pk):
             messages.error(request, conflict.message)
             return redirect("workflow:item", item.pk)
         else:
-            messages.success(request, _("Saved."))
+            if "save_and_submit" in request.POST:
+                _submit_after_saving(request, item)
+            else:
+                messages.success(request, _("Saved."))
             return redirect("workflow:item", item.pk)
     attachments = item.attachments.filter(removed_at__isnull=True)
     return _render(request, "workflow/item_form.html", {"form": form, "item": item, "attachments": attachments})
+
+
+def _submit_after_saving(request, item):
+    """保存并提交: the save stands on its own; if the submission is refused, the user is told why
+    and finds the saved draft on the item page."""
+    try:
+        services.submit(item, actor=request.user)
+    except (ValidationError, PermissionDenied, StateConflict) as error:
+        reason = getattr(error, "message", None) or "；".join(getattr(error, "messages", [])) or str(error)
+        messages.warning(request, _("Saved, but not submitted: %(reason)s") % {"reason": reason})
+    else:
+        messages.success(request, _("Saved and submitted for review."))
 
 
 # --- the item page -------------------------------------------------------------------------------

@@ -79,3 +79,16 @@ def test_a_refusal_without_a_ground_names_the_grounds_in_chinese(client, user):
     shown = re.sub(r"<[^>]+>", " ", page)  # what the reader sees (option values are codes, as they should be)
     assert "请选择理由：国家秘密、商业秘密、个人隐私" in shown
     assert "state_secret" not in shown and "security_stability" not in shown
+
+
+def test_save_and_submit_sends_the_draft_to_the_head_in_one_step(client, user):
+    from workflow.models import CatalogueEntry, DisclosureItem
+
+    client.force_login(user("cwc_liaison"))
+    response = client.post("/workflow/items/new/", {
+        "catalogue_entry": CatalogueEntry.objects.get(code="19").pk, "title": "一步提交的事项", "body": "<p>正文</p>",
+        "produced_on": "2026-03-02", "channels": ["portal"], "save_and_submit": "1",
+    }, follow=True)
+    item = DisclosureItem.objects.get(title="一步提交的事项")
+    assert item.state == "head_review"
+    assert "已保存并提交审核" in text(response)
