@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicantKindEnum": "foi.models.InformationRequest.ApplicantKind",
         "ComplaintKindEnum": "foi.models.Complaint.Kind",
     },
+    # Error answers and their bodies on every operation (core/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
 }
 
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and fonts from this

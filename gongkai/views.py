@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -47,6 +47,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # an API client gets JSON, as from the API's own 404s
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     if is_staff_path(request.path) and request.user.is_authenticated:
         return render(request, "404_staff.html", {"back_url": _back_url(request)}, status=404)
     return render(request, "portal/404.html", {"public_section": ""}, status=404)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core import inputs
 from core.renderers import FILE_RENDERERS
+from core.schema import paginated
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
 from workflow import params, queues, rules, services
@@ -221,7 +222,8 @@ class DisclosureListView(ServiceErrors, APIView):
             OpenApiParameter("state", OpenApiTypes.STR, enum=State.values),
             OpenApiParameter("department", OpenApiTypes.STR, description="department code"),
         ],
-        responses=ItemListSerializer(many=True),
+        responses=paginated(ItemListSerializer),
+        operation_id="disclosures_list",
         summary="The items this user may see",
     )
     def get(self, request):
