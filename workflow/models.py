@@ -318,7 +318,11 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""), name="one_notification_per_key")
         ]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # The inbox lists a user's newest notifications: read in index order, not sorted on disk.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+        ]
 
     def __str__(self):
         return self.message
