@@ -50,6 +50,7 @@ MESSAGES = {
     "integer": _("Enter a whole number."),
     "minimum": _("Must be at least %(limit)d."),
     "maximum": _("Must be at most %(limit)d."),
+    "date": _("Enter a date as YYYY-MM-DD."),
 }
 
 
@@ -216,6 +217,22 @@ def query_int(request, name, *, default=None, minimum=None, maximum=None):
     if maximum is not None and value > maximum:
         raise ValidationError({name: [MESSAGES["maximum"] % {"limit": maximum}]})
     return value
+
+
+def query_date(request, name):
+    """A YYYY-MM-DD query parameter; missing or empty gives None. ValidationError {name: [...]}."""
+    from django.utils.dateparse import parse_date
+
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw.strip())
+    except ValueError:  # well-formed but impossible, such as 2026-02-30
+        day = None
+    if day is None:
+        raise ValidationError({name: [MESSAGES["date"]]})
+    return day
 
 
 # --- identifiers -------------------------------------------------------------------------------

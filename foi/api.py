@@ -6,7 +6,6 @@ input (field → messages)."""
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.grounds import RefusalGround
+from core.inputs import query_date
 from foi import services
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
@@ -143,18 +143,6 @@ def _require(check, user):
         raise PermissionDenied("Only the disclosure office handles disclosure on application.")
 
 
-def _date_param(request, name):
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise DjangoValidationError({name: ["Enter a date as YYYY-MM-DD."]})
-    return day
-
 
 def _page(view, request, queryset, serializer_class):
     paginator = LimitOffsetPagination()
@@ -169,7 +157,7 @@ PERIOD = [
 
 
 def _period(request, queryset, field):
-    start, end = _date_param(request, "from"), _date_param(request, "to")
+    start, end = query_date(request, "from"), query_date(request, "to")
     if start:
         queryset = queryset.filter(**{f"{field}__gte": start})
     if end:

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,6 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.inputs import query_date
 from portal import services
 from portal.models import Channel, ChannelPost
 from workflow.api import ServiceErrors
@@ -63,18 +63,6 @@ def _require_office(user):
         raise PermissionDenied("Only the disclosure office records channel posts.")
 
 
-def _date_param(request, name):
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise DjangoValidationError({name: ["Enter a date as YYYY-MM-DD."]})
-    return day
-
 
 class ChannelListView(ServiceErrors, APIView):
     @extend_schema(responses=ChannelSerializer(many=True), summary="The channel table (公开途径)")
@@ -106,10 +94,10 @@ class ChannelPostListView(ServiceErrors, APIView):
         channel = request.query_params.get("channel")
         if channel:
             posts = posts.filter(channel__code=channel)
-        day = _date_param(request, "from")
+        day = query_date(request, "from")
         if day:
             posts = posts.filter(posted_at__gte=posted_at(day) - datetime.timedelta(hours=12))
-        day = _date_param(request, "to")
+        day = query_date(request, "to")
         if day:
             posts = posts.filter(posted_at__lt=posted_at(day) + datetime.timedelta(hours=12))
         paginator = self.pagination_class()

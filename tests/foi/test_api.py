@@ -139,6 +139,7 @@ def test_complaints_and_evaluations_through_the_api_are_counted(api):
     listed = auditor.get("/api/foi/complaints/", {"from": "2025-09-01"})
     openapi.assert_matches(listed, "/api/foi/complaints/", "get")
     assert listed.json()["count"] == 1
+    assert auditor.get("/api/foi/complaints/", {"to": "2025-02-30"}).json() == {"to": ["请按 YYYY-MM-DD 输入日期。"]}
     openapi.assert_matches(auditor.get("/api/foi/evaluations/"), "/api/foi/evaluations/", "get")
     figures, _cov = annual.compute(D(2025, 9, 1), D(2026, 8, 31), today=TODAY)
     assert dict(figures.complaints)["行政复议"] == 1

@@ -64,7 +64,9 @@ def test_office_creates_lists_and_deletes_posts_through_the_api(api, item):
     openapi.assert_matches(listed, "/api/channel-posts/", "get")
     assert [row["id"] for row in listed.json()["results"]] == [post["id"]]
     assert office.get("/api/channel-posts/", {"from": "2025-09-03"}).json()["results"] == []
-    assert office.get("/api/channel-posts/", {"from": "2025-13-01"}).status_code == 400
+    bad_date = office.get("/api/channel-posts/", {"from": "2025-13-01"})
+    assert bad_date.status_code == 400
+    assert bad_date.json() == {"from": ["请按 YYYY-MM-DD 输入日期。"]}  # the parameter named, in Chinese
 
     deleted = office.delete(f"/api/channel-posts/{post['id']}/?reason=登记错了")
     assert deleted.status_code == 204
