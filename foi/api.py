@@ -20,7 +20,9 @@ from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
 from workflow.api import ServiceErrors
 
-ACTIONS = ("pause", "resume", "extend", "answer")
+# confirm and assign are the office's; draft and approve the assigned department's liaison and head.
+ACTIONS = ("confirm", "assign", "draft", "approve", "pause", "resume", "extend", "answer")
+DEPARTMENT_ACTIONS = {"draft": "draft_answer", "approve": "approve_draft"}
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -44,17 +46,30 @@ class RequestSerializer(serializers.ModelSerializer):
         ]
 
     def get_actions(self, req) -> list[str]:
-        """What the office may do with the request now."""
-        if not services.may_manage(self.context["request"].user):
-            return []
+        """What this user may do with the request now."""
+        user = self.context["request"].user
+        if not services.may_manage(user):
+            return self._department_actions(user, req)
         if req.status == InformationRequest.Status.CLOSED:
             return []
+        if req.status == InformationRequest.Status.SUBMITTED:
+            return ["confirm"]
         actions = ["extend"] if not req.extended_days else []
         if req.status == InformationRequest.Status.OPEN:
             actions.insert(0, "pause")
         else:
             actions.insert(0, "resume")
-        return [*actions, "answer"]
+        return ["assign", *actions, "answer"]
+
+    @staticmethod
+    def _department_actions(user, req):
+        if req.status != InformationRequest.Status.OPEN:
+            return []
+        actions = ["draft"] if services.may_handle_for_department(user, req, "draft_items") else []
+        if (req.draft_state == "drafted" and req.drafted_by_id != user.pk
+                and services.may_handle_for_department(user, req, "approve_items")):
+            actions.append("approve")
+        return actions
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -90,6 +105,27 @@ class RequestInput(serializers.Serializer):
                                               required=False, allow_null=True, help_text="handling department code")
 
 
+class ConfirmInput(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="the day both sides confirmed; the clock starts here; default: today")
+
+
+class AssignInput(serializers.Serializer):
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(active=True),
+                                              help_text="the department that holds the information (code)")
+
+
+class DraftInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=InformationRequest.Outcome.choices)
+    answer = serializers.CharField(help_text="the answer the office will send, as drafted by the department")
+    refusal_ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, allow_blank=True,
+                                             help_text="required for refused and partial")
+    referred_to = serializers.CharField(required=False, allow_blank=True, help_text="the right body, for not_held")
+
+
+class ApproveInput(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
 class PauseInput(serializers.Serializer):
     waiting_for = serializers.ChoiceField(choices=[("correction", "补正"), ("third_party", "第三方意见")])
     note = serializers.CharField(help_text="what is asked for")
@@ -114,7 +150,8 @@ class AnswerInput(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="default: today")
 
 
-ACTION_INPUTS = {"pause": PauseInput, "resume": ResumeInput, "extend": ExtendInput, "answer": AnswerInput}
+ACTION_INPUTS = {"confirm": ConfirmInput, "assign": AssignInput, "draft": DraftInput, "approve": ApproveInput,
+                 "pause": PauseInput, "resume": ResumeInput, "extend": ExtendInput, "answer": AnswerInput}
 
 
 class ComplaintInput(serializers.Serializer):
@@ -202,6 +239,14 @@ def _request_for(user, pk):
     return req
 
 
+def _request_seen_by(user, pk):
+    """A request the user may see, office or assigned department; otherwise the same 404 as a missing one."""
+    req = InformationRequest.objects.select_related("department").filter(pk=pk).first()
+    if req is None or not services.may_see(user, req):
+        raise Http404("No such request")
+    return req
+
+
 class RequestDetailView(ServiceErrors, APIView):
     @extend_schema(responses=RequestSerializer, summary="One request")
     def get(self, request, pk):
@@ -214,17 +259,24 @@ class RequestActionView(ServiceErrors, APIView):
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ACTIONS))],
         request=PolymorphicProxySerializer(
             component_name="RequestActionInput",
-            serializers=[PauseInput, ResumeInput, ExtendInput, AnswerInput],
+            serializers=[ConfirmInput, AssignInput, DraftInput, ApproveInput, PauseInput, ResumeInput, ExtendInput, AnswerInput],
             resource_type_field_name=None,
         ),
         responses={200: RequestSerializer},
-        summary="pause (补正 or third party: the clock stops), resume, extend (once), answer (with the outcome)",
+        summary="confirm (an online application: the clock starts), assign (to the department that holds the "
+                "information), draft and approve (that department's liaison and head), pause (补正 or third party: "
+                "the clock stops), resume, extend (once), answer (with the outcome)",
     )
     def post(self, request, pk, action):
-        req = _request_for(request.user, pk)
-        _require(services.may_manage, request.user)
+        if action in DEPARTMENT_ACTIONS:
+            req = _request_seen_by(request.user, pk)  # the service checks liaison or head
+            command = getattr(services, DEPARTMENT_ACTIONS[action])
+        else:
+            req = _request_for(request.user, pk)
+            _require(services.may_manage, request.user)
+            command = getattr(services, action)
         data = _parsed(ACTION_INPUTS[action], request)
-        req = getattr(services, action)(req, actor=request.user, **data)
+        req = command(req, actor=request.user, **data)
         req = InformationRequest.objects.select_related("department").get(pk=req.pk)
         return Response(RequestSerializer(req, context={"request": request}).data)
 

@@ -54,10 +54,10 @@ def test_a_request_with_pause_extension_and_answer(api):
     office = api("office")
     before = AuditEvent.objects.count()
     req = receive(office)
-    assert (req["status"], req["due_on"], req["actions"]) == ("open", "2025-11-24", ["pause", "extend", "answer"])
+    assert (req["status"], req["due_on"], req["actions"]) == ("open", "2025-11-24", ["assign", "pause", "extend", "answer"])
 
     paused = act(office, req, "pause", waiting_for="correction", note="请说明所需决算的范围")
-    assert paused["status"] == "awaiting_correction" and paused["actions"] == ["resume", "extend", "answer"]
+    assert paused["status"] == "awaiting_correction" and paused["actions"] == ["assign", "resume", "extend", "answer"]
     resumed = act(office, req, "resume", on="2025-11-07")  # four working days not counted
     assert (resumed["status"], resumed["paused_working_days"], resumed["due_on"]) == ("open", 4, "2025-11-28")
     extended = act(office, req, "extend", days=10, reason="需要汇总多个部门的数据")
@@ -155,3 +155,37 @@ def test_only_the_office_writes(api, username):
     expected_read = 200 if username in ("leader", "auditor") else 403
     assert client.get("/api/foi/requests/").status_code == expected_read
     assert APIClient().get("/api/foi/requests/").status_code in (401, 403)
+
+
+def test_an_online_application_is_confirmed_routed_drafted_approved_and_answered_through_the_api(api):
+    from foi import services as foi
+    from tests.foi.conftest import application
+
+    fields = {k: v for k, v in application().items() if k != "website"}
+    submitted, _code = foi.submit_online(address="127.0.0.1", **fields)
+    office = api("office")
+    req = office.get(f"/api/foi/requests/{submitted.pk}/").json()
+    assert (req["status"], req["actions"]) == ("submitted", ["confirm"])
+    act(office, req, "answer", expect=409, outcome="disclosed", answer="见附件")  # not before confirmation
+
+    req = act(office, req, "confirm", on="2025-11-03")
+    assert (req["received_on"], req["due_on"]) == ("2025-11-03", "2025-11-24")  # 15 working days after receipt
+    req = act(office, req, "assign", department="cwc")
+    assert req["department"] == "cwc"
+
+    act(api("jwc_liaison"), req, "draft", expect=404, outcome="disclosed", answer="见附件")  # another department
+    assert api("cwc_liaison").get(f"/api/foi/requests/{req['id']}/").status_code == 403  # the list and detail are the office's
+    drafted = act(api("cwc_liaison"), req, "draft", outcome="disclosed", answer="收费依据和标准见附件。")
+    assert drafted["actions"] == ["draft"]
+    act(api("cwc_liaison"), req, "approve", expect=403)  # nobody approves their own draft (nor may a liaison)
+    act(office, req, "answer", expect=409, outcome="disclosed", answer="收费依据和标准见附件。")  # the head has not approved
+    approved = act(api("cwc_head"), req, "approve", comment="同意")
+    assert approved["actions"] == []
+
+    answered = act(office, req, "answer", outcome="disclosed", answer="收费依据和标准见附件。")
+    assert (answered["status"], answered["outcome"], answered["answered_on"]) == ("closed", "disclosed", "2025-11-03")
+    actions = list(AuditEvent.objects.filter(object_id=str(req["id"]), action__startswith="foi.request.")
+                   .order_by("seq").values_list("action", "actor_username"))
+    assert actions[-5:] == [("foi.request.confirm", "office"), ("foi.request.assign", "office"),
+                            ("foi.request.draft", "cwc_liaison"), ("foi.request.approve", "cwc_head"),
+                            ("foi.request.answer", "office")]
