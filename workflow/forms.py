@@ -38,21 +38,40 @@ def channel_choices():
     return [(code, names.get(code, code)) for code in accepted_codes()]
 
 
+def entry_choices(entries):
+    """The catalogue entries by number and title, grouped by department when there are several."""
+    entries = list(entries)
+    options = lambda group: [(str(e.pk), f"{e.code}. {e.title}") for e in group]  # noqa: E731
+    departments = list(dict.fromkeys(e.department for e in entries))
+    if len(departments) < 2:
+        return options(entries)
+    return [(d.name, options([e for e in entries if e.department == d])) for d in departments]
+
+
+def item_label(item):
+    """How a linked item is named in a chooser: its title, department and state."""
+    return f"{item.title}（{item.department.name} · {item.get_state_display()}）"
+
+
 class ItemForm(InputPolicyForm, forms.Form):
     """Create (with a catalogue entry) or edit a draft. Fields are optional here so that the
     service's own messages (\"A title is required.\") are the ones people see."""
 
     # A plain value: the service says whether the entry exists and is the user's to draft from.
-    catalogue_entry = forms.CharField(label=_("Catalogue entry"), required=False, widget=forms.Select)
+    catalogue_entry = forms.CharField(label=_("Catalogue entry"), required=False,
+                                      widget=forms.Select(attrs={"aria-required": "true"}))
     title = forms.CharField(label=_("Title"), required=False, max_length=300,
-                            widget=forms.TextInput(attrs={"size": 60}))
+                            widget=forms.TextInput(attrs={"size": 60, "aria-required": "true"}))
     body = forms.CharField(
         label=_("Body"), required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80, "class": "rich-text"}),
         help_text=_("Formatting is kept; scripts and active content are refused."),
     )
+    # The browser shows the date in its own way (年/月/日, mm/dd/yyyy …) and always sends it as ISO;
+    # so the messages here name no format, and the field also takes what people type without a picker.
     produced_on = forms.DateField(label=_("Produced on"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                  widget=forms.DateInput(attrs={"type": "date", "aria-required": "true"}, format="%Y-%m-%d"),
+                                  error_messages={"invalid": _("Enter a valid date (pick it in the date field).")},
                                   help_text=_("The 20 working days to publication start the day after."))
     channels = forms.MultipleChoiceField(label=_("Proposed channels"), required=False,
                                          widget=forms.CheckboxSelectMultiple)
@@ -60,22 +79,30 @@ class ItemForm(InputPolicyForm, forms.Form):
                                             required=False)
     interpretation_url = forms.CharField(label=_("Policy interpretation link"), required=False,
                                          widget=forms.URLInput(attrs={"size": 60}))
-    interpretation = forms.CharField(label=_("Policy interpretation item (number)"), required=False,
-                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}))
+    # A select of the items this user may see, by title and department; workflow/chooser.js adds a
+    # search box that asks the server for more (the service checks the choice either way).
+    interpretation = forms.CharField(label=_("Policy interpretation item"), required=False,
+                                     widget=forms.Select(attrs={"class": "item-chooser"}))
     is_major = forms.BooleanField(label=_("Major matter (the leading group approves too)"), required=False)
     touches_state_secret = forms.BooleanField(label=_("Touches state secrets (the secrecy office reviews too)"),
                                               required=False)
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def __init__(self, *args, entries=None, **kwargs):
+    def __init__(self, *args, entries=None, interpretations=(), search_url="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.held_files = []  # uploads kept from an earlier try (core.uploads), set by the view
+        for name in ("catalogue_entry", "title", "produced_on"):
+            if name in self.fields:
+                self.fields[name].marked_required = True  # the service requires them: say so
         self.fields["channels"].choices = channel_choices()
         if entries is None:
             del self.fields["catalogue_entry"]
         else:
-            self.fields["catalogue_entry"].widget.choices = [("", "---------")] + [
-                (str(entry.pk), f"{entry.code}. {entry.title}") for entry in entries
-            ]
+            self.fields["catalogue_entry"].widget.choices = [("", _("Choose a catalogue entry"))] + entry_choices(entries)
+        chooser = self.fields["interpretation"].widget
+        chooser.choices = [("", _("None linked"))] + [(str(pk), label) for pk, label in interpretations]
+        if search_url:
+            chooser.attrs["data-search-url"] = search_url
 
     def service_data(self):
         """The editable fields, as the services take them."""
@@ -102,12 +129,17 @@ def _comment_field(transition):
 
 _FIELDS = {
     "comment": _comment_field,
-    "ground": lambda t: forms.ChoiceField(label=_("Ground for not disclosing"), required=False,
-                                          choices=[("", "---------"), *RefusalGround.choices]),
+    # Required (the service says so if it is missing), so marked as such; named in Chinese.
+    "ground": lambda t: forms.ChoiceField(label=_("Ground for not disclosing (required)"), required=False,
+                                          choices=[("", _("Choose a ground")), *RefusalGround.choices],
+                                          widget=forms.Select(attrs={"aria-required": "true"})),
     "channels": lambda t: forms.MultipleChoiceField(label=_("Channels (the disclosure column is always included)"),
                                                     required=False, widget=forms.CheckboxSelectMultiple),
-    "publish_at": lambda t: forms.CharField(label=_("Publish at (leave empty to publish now)"), required=False,
-                                            widget=forms.DateTimeInput(attrs={"type": "datetime-local"})),
+    "publish_at": lambda t: forms.DateTimeField(
+        label=_("Publish at (leave empty to publish now)"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("Enter a valid date and time (pick them in the field).")}),
 }
 
 

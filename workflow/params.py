@@ -135,6 +135,9 @@ def _field(field, value, errors, item, actor):
             _add(errors, field, str(error))
         return ""
     if field == "produced_on":
+        if value in (None, ""):
+            _add(errors, field, _("Enter the date the information was produced."))
+            return None
         value = _as_date(value, field, errors)
         if value and value > timezone.localdate():
             _add(errors, field, _("The information cannot have been produced in the future."))
@@ -193,9 +196,10 @@ def new_item(data, *, actor):
                 errors["catalogue_entry"] = [_("Unknown catalogue entry.")]
         else:
             errors["catalogue_entry"] = [_("Unknown catalogue entry.")]
+    # Title and production date are required: an empty one gets its own message (one per field,
+    # from _field), so put them in even when they were not sent.
     for field in ("title", "produced_on"):
-        if data.get(field) in (None, ""):
-            _add(errors, field, _("This field is required."))
+        data.setdefault(field, "")
     cleaned = item_fields(data, actor=actor, errors=errors)
     raise_errors(errors)
     return entry, cleaned

@@ -13,6 +13,7 @@ django.core.exceptions.ValidationError with a field → messages dict (400).
 Queues (inbox, visible items) and the periodic scan are in workflow.queues.
 """
 
+import copy
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -409,6 +410,24 @@ def perform(item, action, *, actor, **params):
     if action == "publish" and (item.publish_at is None or item.publish_at <= timezone.now()):
         schedule_publication(item)
     return item
+
+
+# Effects that only set fields on the item they are given: check_action runs them on a copy.
+_EFFECTS_WITHOUT_WRITES = {"refuse", "publish", "withdraw"}
+
+
+def check_action(item, action, *, actor, **params):
+    """Would `perform` accept this now? Raises what it would (PermissionDenied, StateConflict,
+    ValidationError) and changes nothing: the confirmation step before a decision that cannot be
+    undone asks this, and `perform` asks again when the decision is confirmed."""
+    if action not in _EFFECTS_WITHOUT_WRITES:
+        raise ValueError(f"{action} cannot be checked without writing")
+    transition = TABLE[action]
+    rules.check(item, actor, action)
+    params = {**params, "comment": (params.get("comment") or "").strip()}
+    errors = missing(transition, params, {})
+    EFFECTS[action](copy.copy(item), actor, params, errors)
+    raise_errors(errors)
 
 
 # The actions by name, for code that reads better that way.

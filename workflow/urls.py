@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("items/", views.item_list, name="items"),
     path("items/new/", views.item_new, name="new"),
+    path("items/choose/", views.choose_item, name="choose-item"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/edit/", views.item_edit, name="edit"),
     path("items/<int:pk>/diff/", views.version_diff, name="diff"),

@@ -20,14 +20,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import inputs
+from contextlib import ExitStack
+
+from django.http import JsonResponse
+
+from core import inputs, uploads
 from core.exceptions import StateConflict
 from policies.access import departments_where
 from policies.models import Role
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
-from workflow.content import display_html
-from workflow.forms import ACTION_FORMS, ItemForm
+from workflow.content import ContentError, check_upload, display_html
+from workflow.forms import ACTION_FORMS, ItemForm, item_label
 from workflow.models import CatalogueEntry, Notification, State
 
 
@@ -156,6 +160,89 @@ def _attach_all(item, files, *, actor):
         services.add_attachment(item, actor=actor, uploaded_file=uploaded)
 
 
+CHOOSER_SIZE = 100  # items listed in the linked-item select (the search box finds the others)
+
+
+def _chooser_items(user, *, exclude=None, query="", limit=CHOOSER_SIZE):
+    """Items this user may see, newest first, as (pk, label) — for the linked-item chooser."""
+    items = queues.visible_items(user).select_related("department").order_by("-id")
+    if exclude is not None:
+        items = items.exclude(pk=exclude.pk)
+    if query:
+        items = items.filter(title__icontains=query)
+    return [(item.pk, item_label(item)) for item in items[:limit]]
+
+
+def _item_form(request, item=None, **kwargs):
+    """The item form with its linked-item chooser (the current link listed even when older)."""
+    choices = _chooser_items(request.user, exclude=item)
+    linked = item.interpretation if item is not None and item.interpretation_id else None
+    if linked is not None and linked.pk not in {pk for pk, _label in choices}:
+        choices.insert(0, (linked.pk, item_label(linked)))
+    search_url = reverse("workflow:choose-item") + (f"?exclude={item.pk}" if item is not None else "")
+    return ItemForm(request.POST or None, request.FILES or None, interpretations=choices,
+                    search_url=search_url, **kwargs)
+
+
+class _Uploads:
+    """The files of one submission of the item form: the kept ones (core.uploads) still ticked, and
+    the newly chosen ones that pass the content check. A bad file gets its error and is not kept
+    (choose another); on any error the good ones are kept for the next try."""
+
+    def __init__(self, request, form):
+        self.user = request.user
+        self.kept = uploads.held(request.POST.getlist("held"), request.user)
+        self.new = []
+        for uploaded in request.FILES.getlist("attachments"):
+            try:
+                check_upload(uploaded)
+            except ContentError as error:
+                form.add_error("attachments", f"{uploaded.name}：{error}")
+            else:
+                self.new.append(uploaded)
+
+    def attach(self, item, *, actor):
+        with ExitStack() as stack:
+            kept = [stack.enter_context(held.open()) for held in self.kept]
+            _attach_all(item, [*kept, *self.new], actor=actor)
+
+    def saved(self):
+        for held in self.kept:
+            held.discard()
+
+    def keep(self):
+        """After an error: every good file of this submission, held for the next one."""
+        return self.kept + uploads.held([uploads.hold(f, self.user) for f in self.new], self.user)
+
+
+def _save_item(request, form, save):
+    """Run `save()` (→ the item) for a posted item form with its files; returns the item, or None
+    with the errors on the form and the good files held (form.held_files)."""
+    files = _Uploads(request, form)
+    if form.is_valid():
+        try:
+            with transaction.atomic():  # the item and its files together, or nothing
+                item = save()
+                files.attach(item, actor=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            files.saved()
+            return item
+    form.held_files = files.keep()
+    return None
+
+
+@login_required
+def choose_item(request):
+    """The linked-item chooser's search (workflow/chooser.js): items this user may see whose title
+    contains `q`, as [{"id", "label"}]."""
+    exclude = queues.visible_items(request.user).filter(pk=inputs.as_id(request.GET.get("exclude", ""))).first()
+    query = inputs.clean_text(request.GET.get("q", ""), max_length=100)
+    found = _chooser_items(request.user, exclude=exclude, query=query, limit=20)
+    return JsonResponse({"results": [{"id": pk, "label": label} for pk, label in found]})
+
+
 @login_required
 @_forbidden
 def item_new(request):
@@ -163,17 +250,15 @@ def item_new(request):
     if not entries:
         raise PermissionDenied(_("You may not draft items."))
     initial = {"catalogue_entry": request.GET.get("entry", ""), "channels": ["portal"]}
-    form = ItemForm(request.POST or None, request.FILES or None, entries=entries, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # the item and its files together, or nothing
-                entry, fields = params.new_item(
-                    {"catalogue_entry": form.cleaned_data["catalogue_entry"], **form.service_data()}, actor=request.user)
-                item = services.create_item(actor=request.user, catalogue_entry=entry, **fields)
-                _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+    form = _item_form(request, entries=entries, initial=initial)
+    if request.method == "POST":
+        def save():
+            entry, fields = params.new_item(
+                {"catalogue_entry": form.cleaned_data["catalogue_entry"], **form.service_data()}, actor=request.user)
+            return services.create_item(actor=request.user, catalogue_entry=entry, **fields)
+
+        item = _save_item(request, form, save)
+        if item is not None:
             if "save_and_submit" in request.POST:
                 _submit_after_saving(request, item)
             else:
@@ -192,20 +277,21 @@ def item_edit(request, pk):
         return redirect("workflow:item", item.pk)
     initial = {field: getattr(item, field) for field in params.EDITABLE_FIELDS}
     initial["interpretation"] = item.interpretation_id or ""
-    form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = _item_form(request, item, initial=initial)
+    if request.method == "POST":
+        def save():
+            services.edit_item(item, actor=request.user, **params.item_changes(form.service_data(), item, actor=request.user))
+            removed = [pk for pk in map(inputs.as_id, request.POST.getlist("remove")) if pk]
+            for attachment in item.attachments.filter(pk__in=removed, removed_at__isnull=True):
+                services.remove_attachment(attachment, actor=request.user)
+            return item
+
         try:
-            with transaction.atomic():
-                services.edit_item(item, actor=request.user, **params.item_changes(form.service_data(), item, actor=request.user))
-                _attach_all(item, form.cleaned_data["attachments"], actor=request.user)
-                for attachment in item.attachments.filter(pk__in=request.POST.getlist("remove"), removed_at__isnull=True):
-                    services.remove_attachment(attachment, actor=request.user)
-        except ValidationError as error:
-            _add_errors(form, error)
+            saved = _save_item(request, form, save)
         except StateConflict as conflict:
             messages.error(request, conflict.message)
             return redirect("workflow:item", item.pk)
-        else:
+        if saved is not None:
             if "save_and_submit" in request.POST:
                 _submit_after_saving(request, item)
             else:
@@ -287,6 +373,34 @@ def item_detail(request, pk):
     return _item_page(request, item_for(request.user, pk))
 
 
+# Decisions that cannot be taken back: the item page's form leads to a confirmation page that says
+# what will happen; only the confirmed form (confirmed=1, with the state it was confirmed in) acts.
+CONFIRMED = ("refuse", "withdraw", "publish")
+
+
+def _confirmation(request, item, action, form, given):
+    """The confirmation page: the consequence in plain words, what was entered, the same form as
+    hidden fields plus confirmed=1 and the state the user saw."""
+    from workflow.forms import channel_choices
+
+    names = dict(channel_choices())
+    entered = []
+    if given.get("ground"):
+        entered.append((_("Ground for not disclosing"), dict(form.fields["ground"].choices)[given["ground"]]))
+    if action == "publish":
+        channels = ["portal"] + [c for c in (given.get("channels") or item.channels) if c != "portal"]
+        entered.append((_("Channels"), "、".join(str(names.get(c, c)) for c in channels)))
+        when = given.get("publish_at")
+        entered.append((_("When"), timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else _("Now")))
+    if given.get("comment"):
+        entered.append((form.fields["comment"].label, given["comment"]))
+    return _render(request, "workflow/confirm.html", {
+        "item": item, "action": action, "form": form, "entered": entered,
+        "label": ACTION_FORMS[action][1], "url": reverse("workflow:action", args=[item.pk, action]),
+        "when": given.get("publish_at"),
+    })
+
+
 @login_required
 @require_POST
 @_forbidden
@@ -296,8 +410,17 @@ def item_action(request, pk, action):
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
         return _item_page(request, item, bound=(action, form), status=400)
+    confirming = action in CONFIRMED and request.POST.get("confirmed") != "1"
     try:
         given = params.action_params(action, form.cleaned_data, actor=request.user)
+        if confirming:
+            services.check_action(item, action, actor=request.user, **given)
+            return _confirmation(request, item, action, form, given)
+        seen = (request.POST.get("confirmed_state"), request.POST.get("confirmed_version"))
+        if action in CONFIRMED and seen != (item.state, str(item.version)):
+            # Confirmed on a page that no longer tells the truth: say so, do nothing.
+            raise StateConflict(_("The item changed after you opened the confirmation: it is now “%(state)s”. "
+                                  "Nothing was done.") % {"state": item.get_state_display()})
         result = services.perform(item, action, actor=request.user, **given)
     except StateConflict as conflict:
         messages.error(request, conflict.message)

@@ -39,6 +39,9 @@ def act(page, item, action, **fields):
             page.fill(selector, value)
     with page.expect_navigation():
         page.click(f"#form-{action} button[type=submit]")
+    if page.locator("#confirm-button").count():  # refuse, withdraw and publish ask first
+        with page.expect_navigation():
+            page.click("#confirm-button")
 
 
 def state_text(page):

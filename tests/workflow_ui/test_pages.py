@@ -31,6 +31,11 @@ def item_url(item, suffix=""):
     return f"/workflow/items/{item.pk}/{suffix}"
 
 
+def confirmed(item, data):
+    """A decision's form as its confirmation page sends it (refuse, withdraw, publish)."""
+    return {**data, "confirmed": "1", "confirmed_state": item.state, "confirmed_version": str(item.version)}
+
+
 # --- language -------------------------------------------------------------------------------------
 
 
@@ -234,7 +239,7 @@ def test_the_office_schedules_publication_then_withdraws_and_corrects(as_user, u
     item = to_state(user, draft(user), "office_review")
     client = as_user("office")
     when = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(item_url(item, "publish/"), {"publish-channels": ["wechat"], "publish-publish_at": when})
+    response = client.post(item_url(item, "publish/"), confirmed(item, {"publish-channels": ["wechat"], "publish-publish_at": when}))
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.state == "publishing" and item.channels == ["portal", "wechat"]
@@ -247,7 +252,7 @@ def test_the_office_schedules_publication_then_withdraws_and_corrects(as_user, u
     response = client.post(item_url(item2, "correct/"), {"correct-comment": "数字有误"})
     correction = DisclosureItem.objects.get(supersedes=item2)
     assert response["Location"] == item_url(correction, "edit/")
-    client.post(item_url(item, "withdraw/"), {"withdraw-comment": "信息有误"})
+    client.post(item_url(item, "withdraw/"), confirmed(item, {"withdraw-comment": "信息有误"}))
     item.refresh_from_db()
     assert item.state == "withdrawn"
     page = text(client.get(item_url(item)))
