@@ -35,7 +35,7 @@ def _period(request):
         date_from = datetime.date.fromisoformat(request.GET.get("from") or default_from.isoformat())
         date_to = datetime.date.fromisoformat(request.GET.get("to") or default_to.isoformat())
     except ValueError:
-        date_from, date_to, error = default_from, default_to, _("Enter dates as YYYY-MM-DD.")
+        date_from, date_to, error = default_from, default_to, _("Enter valid dates (pick them in the date fields).")
     if error is None and date_from > date_to:
         error = _("The start of the period is after its end.")
     department = None

@@ -7,22 +7,19 @@ item page; a ValidationError becomes errors on the form."""
 import difflib
 import html
 import re
+from contextlib import ExitStack
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-from contextlib import ExitStack
-
-from django.http import JsonResponse
 
 from core import inputs, uploads
 from core.exceptions import StateConflict
@@ -163,22 +160,25 @@ def _attach_all(item, files, *, actor):
 CHOOSER_SIZE = 100  # items listed in the linked-item select (the search box finds the others)
 
 
-def _chooser_items(user, *, exclude=None, query="", limit=CHOOSER_SIZE):
+def _chooser_items(user, *, exclude=None, query="", limit=None):
     """Items this user may see, newest first, as (pk, label) — for the linked-item chooser."""
     items = queues.visible_items(user).select_related("department").order_by("-id")
     if exclude is not None:
         items = items.exclude(pk=exclude.pk)
     if query:
         items = items.filter(title__icontains=query)
-    return [(item.pk, item_label(item)) for item in items[:limit]]
+    return [(item.pk, item_label(item)) for item in items[:limit or CHOOSER_SIZE]]
 
 
 def _item_form(request, item=None, **kwargs):
     """The item form with its linked-item chooser (the current link listed even when older)."""
     choices = _chooser_items(request.user, exclude=item)
-    linked = item.interpretation if item is not None and item.interpretation_id else None
-    if linked is not None and linked.pk not in {pk for pk, _label in choices}:
-        choices.insert(0, (linked.pk, item_label(linked)))
+    # The current link, or the one just chosen through the search, even when not among the newest.
+    wanted = inputs.as_id(request.POST.get("interpretation", "")) or (item.interpretation_id if item else None)
+    if wanted and wanted not in {pk for pk, _label in choices}:
+        linked = queues.visible_items(request.user).select_related("department").filter(pk=wanted).first()
+        if linked is not None:
+            choices.insert(0, (linked.pk, item_label(linked)))
     search_url = reverse("workflow:choose-item") + (f"?exclude={item.pk}" if item is not None else "")
     return ItemForm(request.POST or None, request.FILES or None, interpretations=choices,
                     search_url=search_url, **kwargs)
@@ -238,7 +238,10 @@ def choose_item(request):
     """The linked-item chooser's search (workflow/chooser.js): items this user may see whose title
     contains `q`, as [{"id", "label"}]."""
     exclude = queues.visible_items(request.user).filter(pk=inputs.as_id(request.GET.get("exclude", ""))).first()
-    query = inputs.clean_text(request.GET.get("q", ""), max_length=100)
+    try:
+        query = inputs.clean_text(request.GET.get("q", ""), max_length=100)
+    except ValidationError:
+        return JsonResponse({"results": []})
     found = _chooser_items(request.user, exclude=exclude, query=query, limit=20)
     return JsonResponse({"results": [{"id": pk, "label": label} for pk, label in found]})
 

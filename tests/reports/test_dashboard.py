@@ -89,6 +89,12 @@ def test_bad_periods_are_explained(client, user, autumn, params):
     assert client.get("/reports/register.xlsx", params).status_code == 400
 
 
+def test_an_unreadable_date_is_explained_without_a_format_the_date_fields_do_not_show(client, user, autumn):
+    client.force_login(user("office"))
+    page = client.get("/reports/", {"from": "2025-02-30", "to": "2025-10-31"}).content.decode()
+    assert "请填写有效的起止日期（可在日期框中选择）" in page and "YYYY" not in page
+
+
 def test_the_workspace_links_to_the_reports_for_office_and_leaders_only(client, user):
     client.force_login(user("office"))
     page = client.get("/home/").content.decode()

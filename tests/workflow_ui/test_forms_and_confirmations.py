@@ -189,6 +189,16 @@ def test_the_policy_interpretation_is_chosen_by_title_among_the_items_the_user_m
     assert f'<a href="/workflow/items/{own.pk}/" id="interpretation-link">关于收费标准的政策解读</a>' in page
 
 
+def test_an_item_found_by_search_stays_chosen_after_an_error(as_user, user, monkeypatch):
+    older = draft(user, title="较早的政策解读")
+    draft(user, title="较新的事项")
+    monkeypatch.setattr("workflow.views.CHOOSER_SIZE", 1)  # the select lists only the newest
+    client = as_user("cwc_liaison")
+    assert "较早的政策解读" not in text(client.get("/workflow/items/new/"))
+    response = client.post("/workflow/items/new/", new_item(title="", interpretation=str(older.pk)))
+    assert re.search(rf'<option value="{older.pk}" selected>较早的政策解读', text(response))
+
+
 def test_the_chooser_search_needs_a_login_and_leaves_out_the_item_itself(client, as_user, user):
     assert client.get("/workflow/items/choose/?q=x").status_code == 302
     item = draft(user, title="本事项的解读")
