@@ -22,6 +22,7 @@ OBJECT_TYPES = {
     "auth.user": _("User"),
     "policies.department": _("Department"),
     "policies.membership": _("Role"),
+    "policies.delegation": _("Delegation"),
     "portal.channel": _("Channel"),
     "audit.log": _("Audit log"),
     "reports.register": _("Register"),
@@ -66,6 +67,8 @@ class Names:
             data = doc.get("data") or {}
             if isinstance(data.get("user"), str):
                 usernames.add(data["user"])
+            if isinstance(data.get("on_behalf_of"), str):  # 代理: the people a deputy acted for
+                usernames.update(name for name in data["on_behalf_of"].split(",") if name)
         by_type = {}
         for event in events:
             if event.object_type and event.object_id:
@@ -109,10 +112,15 @@ class Names:
             self.objects[("policies.department", pk)] = (name, None)
 
     def actor(self, event):
+        """The person who acted; a deputy as "X（代 Y）" (their event names whom they acted for)."""
         user = self.users.get(event.actor_id)
-        if user is not None:
-            return person(user)
-        return str(_("System")) if not event.actor_username or event.actor_username == "system" else event.actor_username
+        if user is None:
+            return str(_("System")) if not event.actor_username or event.actor_username == "system" else event.actor_username
+        on_behalf = (self.docs.get(event.seq, {}).get("data") or {}).get("on_behalf_of")
+        if isinstance(on_behalf, str) and on_behalf:
+            principals = "、".join(person(self.by_username.get(name)) or name for name in on_behalf.split(",") if name)
+            return str(_("%(actor)s (deputy for %(principal)s)")) % {"actor": person(user), "principal": principals}
+        return person(user)
 
     def object(self, event):
         if not event.object_type:

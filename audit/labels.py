@@ -18,7 +18,7 @@ GROUPS = {
 # Action code prefix → group, longest prefix first wins.
 PREFIX_GROUPS = {
     "disclosure.": "disclosure", "foi.": "foi", "auth.": "auth", "api_token.": "auth",
-    "membership.": "access", "department.": "access", "permission.": "access",
+    "membership.": "access", "department.": "access", "delegation.": "access", "permission.": "access",
     "record.": "records", "register.": "exports", "annual_report.": "exports", "audit.export": "exports",
     "catalogue.": "settings", "calendar.": "settings", "channel.": "settings",
     "import.": "settings", "audit.": "system", "operations.": "system",
@@ -31,6 +31,8 @@ _LABELS = {
     "api_token.issue": _("API token issued"),
     "membership.add": _("Role granted"),
     "membership.end": _("Role ended"),
+    "delegation.create": _("Deputy named (代理审批)"),
+    "delegation.end": _("Delegation ended"),
     "department.create": _("Department created"),
     "department.update": _("Department changed"),
     "record.issue": _("Signed record issued"),

@@ -110,6 +110,10 @@ def context(user):
 
         date_from, date_to = _default_period(today)
         data["overview"] = overview.build(date_from, min(date_to, today), today=today)
+    if roles & {"head", "reviewer", "liaison"}:  # a deputy is a member of the department
+        from policies.services import deputy_for
+
+        data["deputising"] = deputy_for(user, today)
     data["today"] = today
     data["roles"] = roles
     return data

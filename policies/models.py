@@ -80,3 +80,43 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.department} · {self.get_role_display()}"
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, today):
+        """In force on `today`: started, not ended, not revoked. (Whether the principal still holds
+        the role is checked where permissions are read: policies.access.)"""
+        return self.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+
+    def current_or_future(self, today):
+        return self.filter(revoked_at__isnull=True, ends_on__gte=today)
+
+
+class Delegation(models.Model):
+    """代理审批: while a head or confidentiality reviewer is away, a deputy from the same department
+    holds their permission for that role's decisions there, from `starts_on` to `ends_on`
+    (inclusive). Named and ended by the principal (policies.services); never deleted; ending early
+    sets `revoked_at`."""
+
+    principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given",
+                                  verbose_name=_("on behalf of"))
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_held",
+                               verbose_name=_("deputy"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("named"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        indexes = [models.Index(fields=["deputy", "ends_on"], name="delegation_deputy_idx")]
+
+    def __str__(self):
+        return f"{self.deputy} → {self.principal} · {self.department} · {self.get_role_display()}"

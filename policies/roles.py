@@ -59,3 +59,11 @@ OFFICE_ADMIN_PERMISSIONS = (
 
 def group_name(role):
     return f"role:{role}"
+
+
+# 代理审批: the roles whose holder may name a deputy, and the permission the deputy then holds on
+# the department (the role's decisions; the deputy already sees the items as a member).
+DELEGABLE_PERMISSIONS = {
+    Role.HEAD: "approve_items",
+    Role.REVIEWER: "review_items",
+}

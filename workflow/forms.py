@@ -152,3 +152,15 @@ def _action_form(transition):
 
 # action → (form class, button label): the item page's buttons, from the transition table.
 ACTION_FORMS = {action: (_action_form(TABLE[action]), TABLE[action].button) for action in API_ACTIONS}
+
+
+class ReassignForm(InputPolicyForm, forms.Form):
+    """The office gives the current step's task to another holder of its role (the choices are the
+    role's members in the item's department; workflow.services.reassign checks it again)."""
+
+    to = forms.TypedChoiceField(label=_("Give the task to"), coerce=int)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", _("— choose —"))] + [(p.pk, p.get_full_name() or p.get_username()) for p in people]

@@ -155,6 +155,12 @@ class DisclosureItem(models.Model):
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    # The office gave the current step's task to one holder of its role (workflow.services.reassign):
+    # then only they, or their deputy, act at this step. Cleared whenever the state changes.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("assigned to"),
+    )
     # Items published before the school used Gongkai, brought in by `import_history` (迁移导入):
     # their review happened elsewhere, so their history shows the import, not a review.
     external_ref = models.CharField(_("external reference"), max_length=100, null=True, blank=True, unique=True)
@@ -271,6 +277,7 @@ class Step(models.Model):
         CORRECT = "correct", _("Corrected")
         SUPERSEDED = "superseded", _("Superseded")
         IMPORT = "import", _("Imported (published before Gongkai)")
+        REASSIGN = "reassign", _("Task reassigned")
 
     item = models.ForeignKey(DisclosureItem, on_delete=models.PROTECT, related_name="steps")
     version = models.PositiveIntegerField(_("version"), default=0)

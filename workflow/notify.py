@@ -9,19 +9,25 @@ held while recipients are looked up. Reminders and escalation (workflow.queues.s
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from policies.access import users_with
+from policies.access import deputies_of, users_with
 from workflow.models import DisclosureItem, Notification, State
 from workflow.transitions import ASSIGNEES, CREATOR, DRAFTERS, STAGES, TABLE
 
 
 def assignees(item):
-    """Whoever acts on the item at its current step."""
+    """Whoever acts on the item at its current step (holders of the step's permission there, their
+    deputies included; when the office gave the task to one person, that person and their deputy)."""
     stage = STAGES.get(item.state)
     if stage is None:
         return []
-    return list(users_with(stage.permission, item.department))
+    people = users_with(stage.permission, item.department)
+    if item.assigned_to_id:
+        deputies = deputies_of(stage.permission, item.department, principal=item.assigned_to_id)
+        people = people.filter(Q(pk=item.assigned_to_id) | Q(pk__in=deputies))
+    return list(people)
 
 
 def notify(users, item, kind, message, *, key="", email=True):

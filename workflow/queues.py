@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.env import env_int
-from policies.access import departments_where, holders
+from policies.access import acting_for, delegated_to, deputies_by_principal, departments_where, holders
 from workflow import notify, rules
 from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
 from workflow.transitions import STAGES
@@ -39,8 +39,14 @@ def task_items(user):
     applied in SQL): slice it for a page, count() it for the total. with_actions() then tells what
     the user may do to a page of them."""
     condition = Q(pk__in=[])
+    delegated = delegated_to(user)
     for state, stage in STAGES.items():
-        condition |= Q(state=state, department__in=departments_where(user, stage.permission))
+        # A task the office gave to one person waits for them (and their deputy) only.
+        for_me = Q(assigned_to__isnull=True) | Q(assigned_to=user.pk)
+        for (codename, department_pk), principals in delegated.items():
+            if codename == stage.permission:
+                for_me |= Q(department_id=int(department_pk), assigned_to__in=principals)
+        condition |= Q(state=state, department__in=departments_where(user, stage.permission)) & for_me
     authored = Step.objects.filter(item=OuterRef("pk"), actor_id=user.pk, action__in=rules.AUTHOR_ACTIONS)
     decided_elsewhere = Step.objects.filter(
         item=OuterRef("pk"), actor_id=user.pk, action__in=rules.REVIEW_STEPS, state_before__in=rules.REVIEW_STATES,
@@ -58,9 +64,25 @@ def with_actions(items, user):
     history is read in one query."""
     items = list(items)
     involvements, memo = rules.Involvement.of_items(items), {}
+    principals = {}
     for item in items:
         item.available_actions = rules.available_actions(item, user, memo, involvements[item.pk])
+        # 代理: they may act here only as someone's deputy (the one the task was given to, if any)
+        stage = STAGES.get(item.state)
+        ids = acting_for(user, stage.permission, item.department) if stage else set()
+        if item.assigned_to_id in ids:
+            ids = {item.assigned_to_id}
+        principals[item.pk] = ids
+    names = _names({pk for ids in principals.values() for pk in ids})
+    for item in items:
+        item.on_behalf_of = [names[pk] for pk in sorted(principals[item.pk]) if pk in names]
     return [item for item in items if item.available_actions]
+
+
+def _names(user_ids):
+    if not user_ids:
+        return {}
+    return {user.pk: user.get_full_name() or user.get_username() for user in get_user_model().objects.filter(pk__in=user_ids)}
 
 
 def task_summary(tasks, today):
@@ -109,17 +131,28 @@ def scan_due(today=None):
     ]
     if not pending:
         return counts
-    holding = holders({STAGES[item.state].permission for item in pending} | {"approve_items", "publish_items"})
+    holding = holders({STAGES[item.state].permission for item in pending} | {"approve_items", "publish_items"}, today)
+
+    assigned = {item.assigned_to_id for item in pending if item.assigned_to_id}
+    deputies = deputies_by_principal(assigned, today) if assigned else {}
 
     def people(codename, item):
         return holding.get((codename, None), set()) | holding.get((codename, item.department_id), set())
+
+    def assignees(item):
+        """Who acts at the item's step: its role's holders (deputies included), or the person the
+        office gave the task to and their deputy."""
+        codename = STAGES[item.state].permission
+        if item.assigned_to_id:
+            return {item.assigned_to_id} | deputies.get((item.assigned_to_id, codename, item.department_id), set())
+        return people(codename, item)
 
     # Who hears about what: the assignees of every pending item; for overdue ones also the
     # department's head and the office.
     digests, recipients_of = {}, {}  # user id → {"due": [items], "overdue": [items]}; item id → user ids
     for item in pending:
         overdue = item.is_overdue(today)
-        recipients = people(STAGES[item.state].permission, item)
+        recipients = assignees(item)
         if overdue:
             recipients |= people("approve_items", item) | people("publish_items", item)
         recipients_of[item.pk] = recipients

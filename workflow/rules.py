@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core.exceptions import StateConflict
-from policies.access import can
+from policies.access import acting_for, can
 from workflow.models import State, Step
 from workflow.transitions import (
     OPEN_FOR_EDIT,
     PERSON_ACTIONS,
     REVIEW_STATES,
     ROLE_FOR_PERMISSION,
+    STAGES,
     TABLE,
 )
 
@@ -108,6 +109,12 @@ def check(item, user, action, involvement=None, memo=None, *, separation=True):
             _("The item is “%(state)s”: this is not possible now.") % {"state": State(item.state).label},
             state=item.state,
         )
+    if item.assigned_to_id and item.assigned_to_id != user.pk and codename == STAGES[item.state].permission:
+        # The office gave this step's task to one person: they act, or their deputy.
+        if item.assigned_to_id not in acting_for(user, codename, department):
+            assignee = item.assigned_to
+            raise PermissionDenied(_("The office has given this task to %(name)s.") % {
+                "name": assignee.get_full_name() or assignee.get_username()})
     if separation and item.state in REVIEW_STATES and action in REVIEW_ACTIONS:
         involvement = involvement or Involvement(item)
         if user.pk in involvement.authors:

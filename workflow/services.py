@@ -16,6 +16,7 @@ Queues (inbox, visible items) and the periodic scan are in workflow.queues.
 import copy
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,7 +26,9 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import record
 from core.exceptions import StateConflict
-from policies.access import can
+from policies.access import acting_for, can, is_office, members
+from policies.models import Role
+from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import notify, rules
 from workflow.content import ContentError, check_upload
 from workflow.flows import DisclosureFlow, routing
@@ -41,13 +44,14 @@ from workflow.models import (
     Step,
 )
 from workflow.signals import item_decided
-from workflow.transitions import ROLE_FOR_PERMISSION, TABLE
+from workflow.transitions import ROLE_FOR_PERMISSION, STAGES, TABLE
 from workflow.workdays import disclosure_deadline
 
 __all__ = [
     "create_item", "edit_item", "add_attachment", "remove_attachment", "perform", "submit", "approve",
     "return_item", "clear", "clear_with_redactions", "refuse", "publish", "withdraw", "correct",
-    "complete_publication", "schedule_publication", "process_of", "open_task", "mark_read", "EDITABLE_FIELDS",
+    "complete_publication", "schedule_publication", "process_of", "open_task", "mark_read", "reassign",
+    "EDITABLE_FIELDS",
 ]
 
 
@@ -378,7 +382,14 @@ def _carry_out(item, action, *, actor, params):
     outcome = effect(item, actor, params, errors) if effect else ([], {}, {})
     raise_errors(errors)
     fields, event_data, step_data = outcome
+    principals = _principals(item, actor, codename)
+    if principals:  # acting as a deputy: both people go into the history and the audit event
+        step_data = {**step_data, "on_behalf_of": [p.pk for p in principals]}
+        event_data = {**event_data, "on_behalf_of": ",".join(p.get_username() for p in principals)}
     item.state = transition.target(item)
+    if item.state != before_state and item.assigned_to_id:
+        item.assigned_to = None  # an assignment is for one step
+        fields = [*fields, "assigned_to"]
     _save(item, ["state", *fields])
     comment = params.get("comment", "")
     name = transition.step_action or action
@@ -390,6 +401,17 @@ def _carry_out(item, action, *, actor, params):
     item_decided.send(sender=DisclosureItem, item=item, transition=transition, actor=actor)
     notify.after_transition(item, transition, actor=actor, comment=comment)
     return item
+
+
+def _principals(item, actor, codename):
+    """Whose deputy `actor` is when the permission `codename` comes to them only by delegation (the
+    person the office assigned the task to, if they are one of them); [] when they act in their own right."""
+    if actor is None or not codename:
+        return []
+    ids = acting_for(actor, codename, item.department)
+    if item.assigned_to_id in ids:
+        ids = {item.assigned_to_id}
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("pk")) if ids else []
 
 
 @transaction.atomic
@@ -535,3 +557,49 @@ def correct(item, *, actor, comment="", **changes):
     # correct may shape the correction: the office holds no drafting permission).
     _apply_edit(correction, changes, actor=actor, role=role)
     return correction
+
+
+# ---------------------------------------------------------------------------------------------
+# Reassignment
+
+
+@transaction.atomic
+def reassign(item, *, to, actor, comment=""):
+    """The office gives the task of the item's current step to `to`, who must hold that step's role
+    in the item's department (and may decide on it: separation of duties). From then until the
+    step is done, only `to` (or their deputy) acts there. The new holder is notified."""
+    item = _locked(item)
+    if not is_office(actor):
+        raise PermissionDenied(_("Only the disclosure office may reassign tasks."))
+    stage = STAGES.get(item.state)
+    if stage is None or stage.role not in DEPARTMENT_PERMISSIONS:
+        raise StateConflict(
+            _("The item is “%(state)s”: no department role acts on it now.") % {"state": State(item.state).label},
+            state=item.state,
+        )
+    role_label = Role(stage.role).label
+    if to is None:
+        raise_errors({"to": [_("Choose who takes the task.")]})
+    if not members(item.department, stage.role).filter(pk=to.pk).exists():
+        raise_errors({"to": [_("%(name)s is not a %(role)s of %(department)s.") % {
+            "name": to.get_full_name() or to.get_username(), "role": role_label, "department": item.department.name}]})
+    if to.pk == item.assigned_to_id:
+        raise_errors({"to": [_("The task is already assigned to this person.")]})
+    if item.state in rules.REVIEW_STATES:
+        involvement = rules.Involvement(item)
+        if to.pk in involvement.authors or involvement.stages.get(to.pk, set()) - {item.state}:
+            raise_errors({"to": [_("%(name)s drafted this item or decided at another step of it, so may not decide here.") % {
+                "name": to.get_full_name() or to.get_username()}]})
+    before = _item_state(item)
+    previous = item.assigned_to
+    item.assigned_to = to
+    _save(item, ["assigned_to"])
+    comment = (comment or "").strip()
+    _step(item, actor=actor, action=Step.Action.REASSIGN, before_state=item.state, role="office", comment=comment,
+          data={"to": to.pk, "from": previous.pk if previous else None})
+    _audit(item, "reassign", actor=actor, before=before, data={
+        "user": to.get_username(), "role": str(stage.role), **({"previous": previous.get_username()} if previous else {}),
+        **({"comment": comment} if comment else {})})
+    notify.notify([to], item, Notification.Kind.TASK, _("The office has given you a task: %(title)s (%(state)s, due %(due)s)") % {
+        "title": item.title, "state": State(item.state).label, "due": item.due_on.isoformat()})
+    return item

@@ -214,6 +214,7 @@ EVENT_LABELS = {
     "disclosure.create": "起草",
     "disclosure.attach": "添加附件",
     "disclosure.detach": "删除附件",
+    "disclosure.reassign": "改派",
     **{t.event: t.event_label for t in TABLE.values()},
 }
 

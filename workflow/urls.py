@@ -18,6 +18,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/edit/", views.item_edit, name="edit"),
     path("items/<int:pk>/diff/", views.version_diff, name="diff"),
+    path("items/<int:pk>/reassign/", views.item_reassign, name="reassign"),  # 改派 (the office)
     path("items/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     re_path(rf"^items/(?P<pk>\d+)/(?P<action>{_ACTIONS})/$", views.item_action, name="action"),
 ]

@@ -10,6 +10,7 @@ import re
 from contextlib import ExitStack
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,13 +24,15 @@ from django.views.decorators.http import require_POST
 
 from core import inputs, uploads
 from core.exceptions import StateConflict
-from policies.access import departments_where
+from policies.access import departments_where, is_office, members
 from policies.models import Role
+from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
 from workflow.content import ContentError, check_upload, display_html
-from workflow.forms import ACTION_FORMS, ItemForm, item_label
+from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, item_label
 from workflow.models import CatalogueEntry, Notification, State
+from workflow.transitions import STAGES
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -343,11 +346,24 @@ def _item_page(request, item, bound=None, status=200):
                       "url": reverse("workflow:action", args=[item.pk, action]),
                       "open": bool(bound and bound[0] == action)})
     steps = list(item.steps.select_related("actor").order_by("created_at", "id"))
+    principals = {pk for step in steps for pk in (step.data or {}).get("on_behalf_of", [])}
+    names = {u.pk: _person(u) for u in get_user_model().objects.filter(pk__in=principals)} if principals else {}
     for step in steps:
         step.role_label = _role_label(step.role)
-        step.actor_name = (step.actor.get_full_name() or step.actor.get_username()) if step.actor else _("system")
+        step.actor_name = _person(step.actor) if step.actor else _("system")
+        on_behalf = [names[pk] for pk in (step.data or {}).get("on_behalf_of", []) if pk in names]
+        if on_behalf:  # 代理: "X（代 Y）"
+            step.actor_name = _("%(actor)s (deputy for %(principal)s)") % {"actor": step.actor_name, "principal": "、".join(on_behalf)}
         step.state_after_label = State(step.state_after).label if step.state_after in State.values else ""
     versions = list(item.versions.select_related("submitted_by").order_by("number"))
+    reassign = None
+    stage = STAGES.get(item.state)
+    if stage and stage.role in DEPARTMENT_PERMISSIONS and is_office(request.user):
+        people = [p for p in members(item.department, stage.role) if p.pk != item.assigned_to_id]
+        if bound and bound[0] == "reassign":
+            reassign = bound[1]
+        elif people:
+            reassign = ReassignForm(people=people, prefix="reassign")
     context = {
         "item": item,
         "body_html": display_html(item.body),
@@ -359,6 +375,8 @@ def _item_page(request, item, bound=None, status=200):
         "versions": versions,
         "attachments": item.attachments.filter(removed_at__isnull=True),
         "corrections": list(item.corrections.all()),
+        "reassign_form": reassign,
+        "assigned_to": _person(item.assigned_to) if item.assigned_to_id else "",
         "channel_labels": [label for code, label in _channel_labels(item.channels)],
     }
     return _render(request, "workflow/item_detail.html", context, status=status)
@@ -437,6 +455,37 @@ def item_action(request, pk, action):
         return redirect("workflow:edit", result.pk)
     result.refresh_from_db()
     messages.success(request, _("Done. The item is now “%(state)s”.") % {"state": result.get_state_display()})
+    return redirect("workflow:item", item.pk)
+
+
+def _person(user):
+    return user.get_full_name() or user.get_username()
+
+
+@login_required
+@require_POST
+@_forbidden
+def item_reassign(request, pk):
+    """The office gives the current step's task to another holder of the role (改派)."""
+    item = item_for(request.user, pk)
+    if not is_office(request.user):
+        raise PermissionDenied(_("Only the disclosure office may reassign tasks."))
+    stage = STAGES.get(item.state)
+    people = list(members(item.department, stage.role)) if stage and stage.role in DEPARTMENT_PERMISSIONS else []
+    form = ReassignForm(request.POST, people=people, prefix="reassign")
+    if not form.is_valid():
+        return _item_page(request, item, bound=("reassign", form), status=400)
+    target = next((p for p in people if p.pk == form.cleaned_data["to"]), None)
+    try:
+        services.reassign(item, to=target, actor=request.user, comment=form.cleaned_data["comment"])
+    except StateConflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect("workflow:item", item.pk)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        item.refresh_from_db()
+        return _item_page(request, item, bound=("reassign", form), status=400)
+    messages.success(request, _("The task now waits for %(name)s.") % {"name": _person(target)})
     return redirect("workflow:item", item.pk)
 
 

@@ -1,7 +1,10 @@
 """Every role × every action × own/other department, through the API. 200 = done; 403 = this user
 may not; 409 = they hold the role but the item is not at their step; 404 = they cannot see it."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from policies.models import Department, Role
 from policies.services import add_membership
@@ -134,3 +137,104 @@ def test_creating_needs_a_liaison_of_the_entry_department(api):
     assert api("office").post("/api/disclosures/", body, format="json").status_code == 403
     assert api("zsb_head").post("/api/disclosures/", body, format="json").status_code == 403
     assert api("zsb_liaison").post("/api/disclosures/", body, format="json").status_code == 201
+
+
+# --- 代理审批: deputies -------------------------------------------------------------------------
+# cwc_head names a deputy for head_review (a second cwc liaison, who drafted nothing); the
+# delegation's state decides whether the deputy may approve. Dates: "today" is 2025-10-20.
+DEPUTY_TODAY = datetime.date(2025, 10, 20)
+DEPUTY_CASES = [
+    # (delegation state, expected status of the deputy's approve, of the deputy's return)
+    ("active", 200, 200),
+    ("expired", 403, 403),
+    ("not_yet_started", 403, 403),
+    ("revoked", 403, 403),
+    ("principal_left", 403, 403),  # the head's membership ended: the delegation confers nothing
+    ("none", 403, 403),
+]
+
+
+@pytest.fixture
+def deputy(user, django_user_model):
+    cwc = Department.objects.get(code="cwc")
+    person = django_user_model.objects.create(username="cwc_deputy", first_name="代理人")
+    add_membership(person, cwc, Role.LIAISON, actor=user("office"))
+    return person
+
+
+def _delegate(user, deputy_user, state, role=Role.HEAD, principal="cwc_head"):
+    from django.utils import timezone
+
+    from policies.models import Membership
+    from policies.services import end_delegation, end_membership, name_deputy
+
+    membership = Membership.objects.active().get(user__username=principal, department__code="cwc", role=role)
+    head = user(principal)
+    day = datetime.timedelta(days=1)
+    if state == "none":
+        return None
+    if state == "expired":
+        with time_machine.travel(DEPUTY_TODAY - 10 * day):
+            return name_deputy(membership, deputy=deputy_user, starts_on=timezone.localdate(),
+                               ends_on=timezone.localdate() + 5 * day, actor=head)
+    today = timezone.localdate()
+    start = today + (3 * day if state == "not_yet_started" else 0 * day)
+    delegation = name_deputy(membership, deputy=deputy_user, starts_on=start, ends_on=today + 7 * day, actor=head)
+    if state == "revoked":
+        end_delegation(delegation, actor=head)
+    if state == "principal_left":
+        end_membership(membership, actor=user("office"))
+    return delegation
+
+
+@pytest.mark.parametrize("state, approve, give_back", DEPUTY_CASES, ids=[c[0] for c in DEPUTY_CASES])
+def test_deputy_holds_the_heads_decisions_only_while_in_force(api, user, deputy, state, approve, give_back):
+    with time_machine.travel(DEPUTY_TODAY, tick=False):
+        items = [to_state(user, draft(user), "head_review") for _ in range(2)]
+        _delegate(user, deputy, state)
+        client = api("cwc_deputy")
+        listed = client.get(f"/api/disclosures/{items[0].pk}/").json()["actions"]
+        assert listed == (["approve", "return"] if approve == 200 else [])
+        assert client.post(f"/api/disclosures/{items[0].pk}/approve/").status_code == approve
+        assert client.post(f"/api/disclosures/{items[1].pk}/return/", {"comment": "请补充"}, format="json").status_code == give_back
+        # a deputy for the head is no reviewer: the next step is not theirs
+        if approve == 200:
+            assert client.post(f"/api/disclosures/{items[0].pk}/clear/").status_code == 403
+        # the head keeps their own right
+        items[1].refresh_from_db()
+        if items[1].state == State.HEAD_REVIEW and state != "principal_left":
+            assert api("cwc_head").post(f"/api/disclosures/{items[1].pk}/approve/").status_code == 200
+
+
+def test_separation_of_duties_applies_to_the_deputy_who_acts(api, user):
+    """The liaison who drafted an item may be the head's deputy, but may not approve that item;
+    a reviewer deputising for the head who approved an item may not clear it too."""
+    with time_machine.travel(DEPUTY_TODAY, tick=False):
+        drafted = to_state(user, draft(user), "head_review")
+        first = _delegate(user, user("cwc_liaison"), "active")
+        response = api("cwc_liaison").post(f"/api/disclosures/{drafted.pk}/approve/")
+        assert response.status_code == 403 and "起草或编辑过" in response.json()["detail"]
+        from policies.services import end_delegation
+
+        end_delegation(first, actor=user("cwc_head"))
+
+    with time_machine.travel(DEPUTY_TODAY + datetime.timedelta(days=1), tick=False):
+        item = to_state(user, draft(user), "head_review")
+        _delegate(user, user("cwc_reviewer"), "active")
+        reviewer = api("cwc_reviewer")
+        assert reviewer.post(f"/api/disclosures/{item.pk}/approve/").status_code == 200
+        response = reviewer.post(f"/api/disclosures/{item.pk}/clear/")
+        assert response.status_code == 403 and "另一环节" in response.json()["detail"]
+
+
+def test_a_reviewers_deputy_clears_and_refuses_but_does_not_approve(api, user, deputy):
+    with time_machine.travel(DEPUTY_TODAY, tick=False):
+        at_head = to_state(user, draft(user), "head_review")
+        items = [to_state(user, draft(user), "confidentiality_review") for _ in range(2)]
+        _delegate(user, deputy, "active", role=Role.REVIEWER, principal="cwc_reviewer")
+        client = api("cwc_deputy")
+        assert client.post(f"/api/disclosures/{at_head.pk}/approve/").status_code == 403
+        assert client.post(f"/api/disclosures/{items[0].pk}/clear/").status_code == 200
+        body = {"comment": "涉及个人隐私", "ground": "privacy"}
+        assert client.post(f"/api/disclosures/{items[1].pk}/refuse/", body, format="json").status_code == 200
+        assert api("jwc_liaison").get(f"/api/disclosures/{items[0].pk}/").status_code == 404
