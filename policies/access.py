@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from django.utils import timezone
@@ -37,8 +37,9 @@ _DELEGATED = "_policies_delegated"  # {(codename, department pk as str): princip
 
 
 def _delegations_sql(tables):
-    """Delegations in force, with the permission each confers, as SQL selecting
-    (deputy_id, codename, department_id, principal_id); parameters: today, today."""
+    """Delegations in force (the principal still holds the role, the deputy is still a member of
+    the department), with the permission each confers, as SQL selecting (deputy_id, codename,
+    department_id, principal_id); parameters: today, today."""
     role_to_codename = " ".join(f"WHEN '{role}' THEN '{codename}'" for role, codename in DELEGABLE_PERMISSIONS.items())
     return (
         f"SELECT d.deputy_id AS deputy_id, CASE d.role {role_to_codename} END AS codename, "
@@ -46,7 +47,10 @@ def _delegations_sql(tables):
         f"FROM {tables['delegation']} d JOIN {tables['membership']} m ON m.user_id = d.principal_id "
         f"AND m.department_id = d.department_id AND m.role = d.role AND m.ended_at IS NULL "
         f"JOIN {tables['user']} pu ON pu.id = d.principal_id AND pu.is_active "
-        f"WHERE d.revoked_at IS NULL AND d.starts_on <= %s AND d.ends_on >= %s"
+        f"WHERE d.revoked_at IS NULL AND d.starts_on <= %s AND d.ends_on >= %s "
+        # the deputy is still a member of the department
+        f"AND EXISTS (SELECT 1 FROM {tables['membership']} dm WHERE dm.user_id = d.deputy_id "
+        f"AND dm.department_id = d.department_id AND dm.ended_at IS NULL)"
     )
 
 
@@ -60,7 +64,8 @@ def roles_of(user):
 def permissions_of(user):
     """(school-wide codenames, {department pk as str: codenames}) of the `policies` permissions,
     in one query: the same answer as Django's ModelBackend plus guardian's object permissions on a
-    Department for the user and their groups, which would take four."""
+    Department for the user and their groups, which would take four, plus what they hold as a
+    deputy today (remembered separately for acting_for)."""
     cached = user.__dict__.get(_CACHE)
     if cached is not None:
         return cached
@@ -145,7 +150,7 @@ def deputies_by_principal(principal_ids, today=None):
     today = today or timezone.localdate()
     result = {}
     rows = (
-        Delegation.objects.active(today)
+        _in_force(Delegation.objects.active(today))
         .filter(principal_id__in=list(principal_ids), deputy__is_active=True)
         .values_list("principal_id", "role", "department_id", "deputy_id")
     )
@@ -166,13 +171,15 @@ def deputies_of(codename, department, principal=None):
     delegations = Delegation.objects.active(today)
     if principal is not None:
         delegations = delegations.filter(principal=principal)
-    return (
-        delegations
-        .filter(department=department, role__in=roles, principal__is_active=True,
-                principal__memberships__department=department, principal__memberships__role__in=roles,
-                principal__memberships__ended_at__isnull=True)
-        .values("deputy_id")
-    )
+    return _in_force(delegations.filter(department=department, role__in=roles)).values("deputy_id")
+
+
+def _in_force(delegations):
+    """Only those whose principal still holds the role and whose deputy is still a member there."""
+    principal_holds = Membership.objects.active().filter(
+        user=OuterRef("principal_id"), department=OuterRef("department_id"), role=OuterRef("role"))
+    deputy_member = Membership.objects.active().filter(user=OuterRef("deputy_id"), department=OuterRef("department_id"))
+    return delegations.filter(Exists(principal_holds), Exists(deputy_member), principal__is_active=True)
 
 
 def members(department, role):

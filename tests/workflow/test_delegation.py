@@ -293,3 +293,17 @@ def test_people_without_a_delegable_role_get_no_form(user, client):
     client.force_login(user("cwc_liaison"))
     page = client.get("/accounts/deputies/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "name-deputy-heading" not in page
+
+
+def test_a_deputy_who_leaves_the_department_holds_nothing(user, colleague, api):
+    from policies.services import end_membership
+
+    item = to_state(user, draft(user), "head_review")
+    name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY + 2 * DAY, actor=user("cwc_head"))
+    end_membership(Membership.objects.get(user=colleague), actor=user("office"))
+    response = api("cwc_deputy").post(f"/api/disclosures/{item.pk}/approve/")
+    assert response.status_code in (403, 404)
+    item.refresh_from_db()
+    assert item.state == State.HEAD_REVIEW
+    queues.scan_due(today=TODAY)
+    assert not Notification.objects.filter(user=colleague).exists()
