@@ -1,6 +1,7 @@
 """The disclosure, task and catalogue endpoints of CONTRACT.md. Thin: parse, call one service,
 serialise. 403 = may not, 409 = not in this state, 400 = bad input (field → messages)."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -105,9 +106,11 @@ class ItemDetailSerializer(ItemListSerializer):
     history = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                               help_text="the person the office gave this step's task to (改派), or null")
 
     class Meta(ItemListSerializer.Meta):
-        fields = ItemListSerializer.Meta.fields + [
+        fields = ItemListSerializer.Meta.fields + ["assigned_to"] + [
             "state_display", "body", "department_name", "channels", "is_policy_document", "interpretation",
             "interpretation_url", "is_major", "touches_state_secret", "refusal_ground", "publish_at",
             "supersedes", "corrections", "withdrawn_reason", "withdrawn_at", "created_by", "created_at",
@@ -289,6 +292,27 @@ class DisclosureActionView(ServiceErrors, APIView):
         return Response(ActionResultSerializer(result, context={"request": request}).data)
 
 
+class ReassignInput(serializers.Serializer):
+    to = serializers.CharField(max_length=150, help_text="username of another holder of the step's role in the item's department")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class DisclosureReassignView(ServiceErrors, APIView):
+    @extend_schema(request=ReassignInput, responses={200: ItemDetailSerializer},
+                   summary="The office gives the current step's task to another holder of its role (改派)")
+    def post(self, request, pk):
+        item = item_for(request.user, pk)  # 404 unseen
+        given = ReassignInput(data=_data(request))
+        if not given.is_valid():
+            return Response(given.errors, status=status.HTTP_400_BAD_REQUEST)
+        comment = inputs.clean_text(given.validated_data.get("comment", ""), multiline=True)
+        target = get_user_model().objects.filter(username=given.validated_data["to"], is_active=True).first()
+        if target is None:
+            raise DjangoValidationError({"to": [_("No such person.")]})
+        services.reassign(item, to=target, actor=request.user, comment=comment)
+        return _detail(item, request)
+
+
 class AttachmentListView(ServiceErrors, APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -332,9 +356,11 @@ class TaskSerializer(ItemListSerializer):
     task = serializers.SerializerMethodField()
     item = serializers.IntegerField(source="id")
     actions = serializers.ListField(source="available_actions", child=serializers.CharField())
+    on_behalf_of = serializers.ListField(child=serializers.CharField(),
+                                         help_text="代理: the names of the people you act for here ([] when it is your own task)")
 
     class Meta(ItemListSerializer.Meta):
-        fields = ["task", "item"] + ItemListSerializer.Meta.fields + ["actions"]
+        fields = ["task", "item"] + ItemListSerializer.Meta.fields + ["actions", "on_behalf_of"]
 
     def get_task(self, item) -> int | None:
         return self.context["tasks"].get(item.pk)

@@ -15,6 +15,7 @@ urlpatterns = [
         api.AttachmentDetailView.as_view(),
         name="api-attachment",
     ),
+    path("disclosures/<int:pk>/reassign/", api.DisclosureReassignView.as_view(), name="api-disclosure-reassign"),
     path("tasks/", api.TaskListView.as_view(), name="api-tasks"),
     path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
 ]

@@ -307,3 +307,33 @@ def test_a_deputy_who_leaves_the_department_holds_nothing(user, colleague, api):
     assert item.state == State.HEAD_REVIEW
     queues.scan_due(today=TODAY)
     assert not Notification.objects.filter(user=colleague).exists()
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_reassignment_through_the_api(user, second_head, api):
+    item = to_state(user, draft(user), "head_review")
+    url = f"/api/disclosures/{item.pk}/reassign/"
+    assert api("cwc_head").post(url, {"to": "cwc_head2"}, format="json").status_code == 403
+    assert api("jwc_head").post(url, {"to": "cwc_head2"}, format="json").status_code == 404
+    wrong = api("office").post(url, {"to": "cwc_reviewer"}, format="json")
+    assert wrong.status_code == 400 and "to" in wrong.json()
+    assert api("office").post(url, {"to": "nobody-here"}, format="json").status_code == 400
+    assert api("office").post(url, {}, format="json").status_code == 400
+    item.refresh_from_db()
+    assert item.assigned_to is None
+    done = api("office").post(url, {"to": "cwc_head2", "comment": "处长出差"}, format="json")
+    assert done.status_code == 200 and done.json()["assigned_to"] == "cwc_head2"
+    assert AuditEvent.objects.filter(action="disclosure.reassign").count() == 1
+    published = to_state(user, draft(user), "published")
+    assert api("office").post(f"/api/disclosures/{published.pk}/reassign/", {"to": "cwc_head2"}, format="json").status_code == 409
+
+
+def test_the_deputys_api_tasks_say_on_whose_behalf(user, colleague, api):
+    item = to_state(user, draft(user), "head_review")
+    name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY + 2 * DAY, actor=user("cwc_head"))
+    [task] = api("cwc_deputy").get("/api/tasks/").json()
+    assert task["item"] == item.pk and task["on_behalf_of"] == [user("cwc_head").get_full_name() or "cwc_head"]
+    [own] = [t for t in api("cwc_head").get("/api/tasks/").json() if t["item"] == item.pk]
+    assert own["on_behalf_of"] == []
