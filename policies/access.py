@@ -11,7 +11,8 @@ in one query the first time they are asked and kept on the user object, i.e. for
 - departments_where(user, codename): the departments where they hold it;
 - users_with(codename, department): the active people who hold it there;
 - holders(codenames): who holds each, everywhere at once (the periodic scan);
-- acting_for(user, codename, department): whose deputy they are when they hold it only as one.
+- acting_for(user, codename, department): whose deputy they are when they hold it only as one;
+  deputy_for(...): whose deputy they are there at all.
 
 Delegation (代理审批, policies.models.Delegation): while a delegation is in force (started, not
 ended, not revoked, and its principal still holds the role there), the deputy holds the role's
@@ -34,6 +35,7 @@ from policies.roles import DELEGABLE_PERMISSIONS
 
 _CACHE = "_policies_permissions"
 _DELEGATED = "_policies_delegated"  # {(codename, department pk as str): principal ids}, held only as a deputy
+_DEPUTY_FOR = "_policies_deputy_for"  # the same for every delegation in force, held in one's own right too or not
 
 
 def _delegations_sql(tables):
@@ -115,6 +117,7 @@ def permissions_of(user):
                 school_wide.add(codename)
             else:
                 per_department.setdefault(str(object_pk), set()).add(codename)
+    user.__dict__[_DEPUTY_FOR] = {key: set(ids) for key, ids in delegated.items()}
     # Held in one's own right too: then one acts as oneself, not as a deputy.
     delegated = {
         (codename, pk): principals for (codename, pk), principals in delegated.items()
@@ -136,12 +139,21 @@ def acting_for(user, codename, department):
     return set(user.__dict__[_DELEGATED].get((codename, str(department.pk)), ()))
 
 
+def deputy_for(user, codename, department):
+    """The ids of everyone whose deputy `user` is for `codename` on `department` now, whether or not
+    they also hold it themselves (a task the office gave to one of those people is theirs too)."""
+    if not _active(user):
+        return set()
+    permissions_of(user)
+    return set(user.__dict__[_DEPUTY_FOR].get((codename, str(department.pk)), ()))
+
+
 def delegated_to(user):
-    """{(codename, department pk as str): principal ids} of what `user` holds only as a deputy now."""
-    if not _active(user) or user.is_superuser:
+    """{(codename, department pk as str): principal ids} of every delegation in force to `user`."""
+    if not _active(user):
         return {}
     permissions_of(user)
-    return {key: set(ids) for key, ids in user.__dict__[_DELEGATED].items()}
+    return {key: set(ids) for key, ids in user.__dict__[_DEPUTY_FOR].items()}
 
 
 def deputies_by_principal(principal_ids, today=None):
@@ -193,6 +205,7 @@ def forget(user):
     """Drop the cached permissions of this user object (after its grants changed)."""
     user.__dict__.pop(_CACHE, None)
     user.__dict__.pop(_DELEGATED, None)
+    user.__dict__.pop(_DEPUTY_FOR, None)
     user.__dict__.pop("_perm_cache", None)
     user.__dict__.pop("_user_perm_cache", None)
     user.__dict__.pop("_group_perm_cache", None)

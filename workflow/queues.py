@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.env import env_int
-from policies.access import acting_for, delegated_to, deputies_by_principal, departments_where, holders
+from policies.access import acting_for, delegated_to, deputies_by_principal, departments_where, deputy_for, holders
 from workflow import notify, rules
 from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
 from workflow.transitions import STAGES
@@ -70,7 +70,8 @@ def with_actions(items, user):
         # 代理: they may act here only as someone's deputy (the one the task was given to, if any)
         stage = STAGES.get(item.state)
         ids = acting_for(user, stage.permission, item.department) if stage else set()
-        if item.assigned_to_id in ids:
+        if stage and item.assigned_to_id and item.assigned_to_id != user.pk and item.assigned_to_id in deputy_for(
+                user, stage.permission, item.department):
             ids = {item.assigned_to_id}
         principals[item.pk] = ids
     names = _names({pk for ids in principals.values() for pk in ids})

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core.exceptions import StateConflict
-from policies.access import acting_for, can
+from policies.access import can, deputy_for
 from workflow.models import State, Step
 from workflow.transitions import (
     OPEN_FOR_EDIT,
@@ -111,7 +111,7 @@ def check(item, user, action, involvement=None, memo=None, *, separation=True):
         )
     if item.assigned_to_id and item.assigned_to_id != user.pk and codename == STAGES[item.state].permission:
         # The office gave this step's task to one person: they act, or their deputy.
-        if item.assigned_to_id not in acting_for(user, codename, department):
+        if item.assigned_to_id not in deputy_for(user, codename, department):
             assignee = item.assigned_to
             raise PermissionDenied(_("The office has given this task to %(name)s.") % {
                 "name": assignee.get_full_name() or assignee.get_username()})

@@ -26,7 +26,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import record
 from core.exceptions import StateConflict
-from policies.access import acting_for, can, is_office, members
+from policies.access import acting_for, can, deputy_for, is_office, members
 from policies.models import Role
 from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import notify, rules
@@ -409,8 +409,9 @@ def _principals(item, actor, codename):
     if actor is None or not codename:
         return []
     ids = acting_for(actor, codename, item.department)
-    if item.assigned_to_id in ids:
-        ids = {item.assigned_to_id}
+    if item.assigned_to_id and item.assigned_to_id != actor.pk and item.assigned_to_id in deputy_for(
+            actor, codename, item.department):
+        ids = {item.assigned_to_id}  # the task was given to the person they deputise for
     return list(get_user_model().objects.filter(pk__in=ids).order_by("pk")) if ids else []
 
 

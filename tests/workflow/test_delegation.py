@@ -337,3 +337,18 @@ def test_the_deputys_api_tasks_say_on_whose_behalf(user, colleague, api):
     assert task["item"] == item.pk and task["on_behalf_of"] == [user("cwc_head").get_full_name() or "cwc_head"]
     [own] = [t for t in api("cwc_head").get("/api/tasks/").json() if t["item"] == item.pk]
     assert own["on_behalf_of"] == []
+
+
+def test_a_task_given_to_a_head_reaches_the_other_head_who_deputises_for_them(user, second_head, api):
+    """Two heads: the office gives the task to the second, who names the first as deputy; the first
+    then acts on it on the second's behalf although they hold the role themselves."""
+    item = to_state(user, draft(user), "head_review")
+    services.reassign(item, to=second_head, actor=user("office"))
+    assert api("cwc_head").get(f"/api/disclosures/{item.pk}/").json()["actions"] == []
+    name_deputy(head_membership("cwc_head2"), deputy=user("cwc_head"), starts_on=TODAY, ends_on=TODAY + DAY, actor=second_head)
+    head = user("cwc_head")
+    [task] = queues.with_actions(queues.task_items(head), head)
+    assert task.pk == item.pk and task.on_behalf_of == ["李副处长"]
+    seq = last_seq()
+    services.approve(item, actor=head)
+    assert data_of(events_since(seq)[0])["on_behalf_of"] == "cwc_head2"
