@@ -40,7 +40,7 @@ def staff_navigation(request):
     entries = [(_("My workspace"), "/home/")]
     if roles & workflow_roles:
         entries.append((_("My tasks"), "/workflow/"))
-        entries.append((_("Disclosure items"), "/workflow/items/"))
+        entries.append((_("All items"), "/workflow/items/"))
     if roles & {"leader", "office"}:
         entries.append((_("Dashboard"), "/reports/overview/"))
         entries.append((_("Statistics and reports"), "/reports/"))

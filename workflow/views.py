@@ -31,7 +31,7 @@ from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
 from workflow.content import ContentError, check_upload, display_html
 from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, item_label
-from workflow.models import CatalogueEntry, Notification, State
+from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, Notification, State
 from workflow.transitions import STAGES
 
 
@@ -131,16 +131,27 @@ def notifications_read(request):
 
 @login_required
 def item_list(request):
+    """Every item this user may see, in any state (drafts and refusals too: the page says so and
+    filters by state or by group of states)."""
     items = queues.visible_items(request.user).select_related("department", "catalogue_entry")
     state = request.GET.get("state", "")
-    if state in State.values:
+    groups = {"in_progress": (_("In progress"), UNFINISHED_STATES), "public": (_("Published (public)"), PUBLIC_STATES)}
+    if state in groups:
+        items = items.filter(state__in=groups[state][1])
+    elif state in State.values:
         items = items.filter(state=state)
+    else:
+        state = ""
+    total = items.count()
     items = list(items.order_by("-id")[:200])
     today = timezone.localdate()
     for item in items:
         item.overdue = item.is_overdue(today)
-    return _render(request, "workflow/item_list.html",
-                  {"items": items, "states": State.choices, "state": state})
+    chosen = groups[state][0] if state in groups else (State(state).label if state else "")
+    return _render(request, "workflow/item_list.html", {
+        "items": items, "total": total, "states": State.choices, "state": state, "chosen": chosen,
+        "groups": [(code, label) for code, (label, _states) in groups.items()],
+    })
 
 
 # --- drafting ------------------------------------------------------------------------------------
