@@ -50,6 +50,26 @@ class Row:
         return STATUS_LABELS[self.status]
 
     @property
+    def status_detail(self):
+        """What completes the status on the dashboard: the due date, the refusal ground, why the
+        entry does not apply."""
+        if self.status in (OVERDUE, PENDING):
+            return f"应于{self.item.due_on:%Y-%m-%d}前公开"
+        if self.status == REFUSED:
+            return REFUSAL_ZH.get(self.item.refusal_ground, "")
+        if self.status == NOT_APPLICABLE:
+            return self.entry.not_applicable_reason
+        return ""
+
+    @property
+    def notes(self):
+        """The remarks beside the status column. The register has no status column, so the first
+        remark of these statuses says the status in words; the dashboard shows it as the status."""
+        if self.status in (OVERDUE, PENDING, REFUSED, NOT_PUBLISHED, NOT_APPLICABLE):
+            return self.remarks[1:]
+        return self.remarks
+
+    @property
     def department(self):
         return self.item.department if self.item else self.entry.department
 

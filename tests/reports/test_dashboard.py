@@ -123,3 +123,25 @@ def test_long_periods_are_shown_a_page_at_a_time(client, user, autumn, monkeypat
     assert rows.count("<tr class=\"status-") == 3 and "招生章程" not in rows
     table = client.get("/reports/register/", {**PERIOD, "page": "2"}).content.decode()
     assert table.count("<tr>") == 1 + 3 and "from=2025-09-01" in table  # header + one page; the period kept
+
+
+def test_the_coverage_table_says_each_status_once(client, user, autumn):
+    """情况 says the status with its detail (due date, reason); 备注 adds only what 情况 does not say."""
+    import re
+
+    client.force_login(user("office"))
+    page = client.get("/reports/", PERIOD).content.decode()
+    entries = page[page.index('id="entries"'):]
+    rows = re.findall(r'<tr class="status-(\w+)[^"]*">(.*?)</tr>', entries, re.S)
+    assert {status for status, _row in rows} >= {"overdue", "on_time", "late", "not_applicable", "not_published"}
+    for status, row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        situation, notes = cells[-2], cells[-1]
+        for words in ("逾期未公开", "本期未公开", "不适用", "不予公开", "按时公开", "逾期公开"):
+            if words in situation:
+                assert words not in notes, f"{status}: 备注 repeats {words}: {notes}"
+        if status == "overdue":
+            assert re.search(r"应于\d{4}-\d{2}-\d{2}前公开", situation) and "应于" not in notes
+    # The register, which has no status column, keeps the status in its remarks.
+    table = client.get("/reports/register/", PERIOD).content.decode()
+    assert "本期未公开" in table and "至2025-10-31未公开" in table
