@@ -360,6 +360,39 @@ def _letter(req, kind):
 # --- routing to the department that holds the information (承办部门) ------------------------------
 
 
+def _tell_department(req, codename, message, *, actor):
+    """A task for the assigned department: a notification (and mail) to whoever holds `codename`
+    there; the home page lists the open requests of the department as well (department_tasks)."""
+    from policies.access import users_with
+    from workflow.models import Notification
+    from workflow.notify import notify
+
+    users = [u for u in users_with(codename, req.department) if u.pk != actor.pk and not is_office(u)]
+    notify(users, None, Notification.Kind.TASK, message % {"number": req.number, "due": req.due_on.isoformat()},
+           link=f"/foi/{req.pk}/")
+
+
+def department_tasks(user):
+    """[(request, what is needed)] — the open requests assigned to this user's departments that
+    wait for them: an answer to draft (liaison) or a draft to approve (head), most urgent first."""
+    from policies.access import departments_where
+
+    drafting = set(departments_where(user, "draft_items").values_list("pk", flat=True))
+    approving = set(departments_where(user, "approve_items").values_list("pk", flat=True))
+    if not (drafting or approving) or is_office(user):
+        return []
+    tasks = []
+    requests = InformationRequest.objects.filter(
+        department__in=drafting | approving, status=Status.OPEN
+    ).select_related("department").order_by("due_on", "id")[:100]
+    for req in requests:
+        if req.department_id in approving and req.draft_state == "drafted" and req.drafted_by_id != user.pk:
+            tasks.append((req, _("Approve the drafted answer")))
+        elif req.department_id in drafting and req.draft_state == "":
+            tasks.append((req, _("Draft the answer")))
+    return tasks
+
+
 @transaction.atomic
 def assign(req, *, actor, department):
     """The office hands the request to the department that holds the information."""
@@ -374,6 +407,8 @@ def assign(req, *, actor, department):
     req.draft, req.drafted_by, req.approved_by = {}, None, None
     req.save()
     _log("foi.request.assign", req, actor, before, department=department.code)
+    _tell_department(req, "draft_items", _("Disclosure on application %(number)s: draft the answer (reply due %(due)s)"),
+                     actor=actor)
     return req
 
 
@@ -408,6 +443,8 @@ def draft_answer(req, *, actor, outcome, answer, refusal_ground="", referred_to=
     req.drafted_by, req.approved_by = actor, None
     req.save()
     _log("foi.request.draft", req, actor, before, outcome=outcome)
+    _tell_department(req, "approve_items", _("Disclosure on application %(number)s: approve the drafted answer (reply due %(due)s)"),
+                     actor=actor)
     return req
 
 
@@ -483,6 +520,9 @@ def receive(
     req = _numbered_create(InformationRequest, f"{received_on.year}-", build)
     _log("foi.request.receive", req, actor, None, received_on=received_on.isoformat())
     _letter(req, "receipt")
+    if department is not None:
+        _tell_department(req, "draft_items", _("Disclosure on application %(number)s: draft the answer (reply due %(due)s)"),
+                         actor=actor)
     return req
 
 

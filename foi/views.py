@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from foi import forms, services
@@ -128,6 +129,18 @@ ACTIONS = {
 }
 
 
+ACTION_LABELS = {
+    "confirm": _lazy("Confirm receipt"),
+    "assign": _lazy("Assign to the department that holds the information"),
+    "draft": _lazy("Draft the answer"),
+    "approve": _lazy("Approve the draft"),
+    "pause": _lazy("Wait for a correction or a third party"),
+    "resume": _lazy("The answer has arrived: restart the clock"),
+    "extend": _lazy("Extend the deadline"),
+    "answer": _lazy("Answer"),
+}
+
+
 def _initial(name, req):
     if name == "answer" and req.draft:
         return {k: req.draft.get(k, "") for k in ("outcome", "answer", "refusal_ground", "referred_to")}
@@ -194,7 +207,11 @@ def request_action(request, pk, action):
             return redirect("foi:detail", pk)
         if not form.errors:  # the status did not allow it: the message says why
             return redirect("foi:detail", pk)
-    return render(request, "foi/detail.html", _detail_context(request, req, **{action: form}), status=400)
+    # The failed form's section opens and its errors are summed up at the top of the page, so the
+    # correction asked for is seen wherever the section sits.
+    context = _detail_context(request, req, **{action: form})
+    context.update(failed_form=form, failed_label=ACTION_LABELS[action])
+    return render(request, "foi/detail.html", context, status=400)
 
 
 @login_required

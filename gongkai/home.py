@@ -102,6 +102,10 @@ def context(user):
     _with_deadlines(data["tasks"], today)
     if "liaison" in roles:
         data["my_items"] = my_items(user, today)
+    if roles & {"liaison", "head"}:
+        from foi.services import department_tasks
+
+        data["foi_tasks"] = department_tasks(user)
     if "office" in roles:
         data["watch"] = office_watch(today)
     if "leader" in roles:

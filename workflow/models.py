@@ -315,6 +315,8 @@ class Notification(models.Model):
     message = models.CharField(_("message"), max_length=500)
     # Reminders are sent once: the scan skips a (user, key) it has already notified.
     key = models.CharField(max_length=100, blank=True)
+    # Where a notification without an item leads (a request for disclosure on application: /foi/N/).
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

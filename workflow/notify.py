@@ -30,16 +30,17 @@ def assignees(item):
     return list(people)
 
 
-def notify(users, item, kind, message, *, key="", email=True):
+def notify(users, item, kind, message, *, key="", email=True, link=""):
     """Create one notification per user (skipping users already notified under `key`) and mail
-    them after commit. Returns the users notified."""
+    them after commit; `link` is where a notification without an item leads. Returns the users
+    notified."""
     users = {u.pk: u for u in users}
     if key:
         for done in Notification.objects.filter(user_id__in=list(users), key=key).values_list("user_id", flat=True):
             users.pop(done, None)
     if not users:
         return []
-    rows = [Notification(user=u, item=item, kind=kind, message=message[:500], key=key) for u in users.values()]
+    rows = [Notification(user=u, item=item, kind=kind, message=message[:500], key=key, link=link) for u in users.values()]
     if len(rows) == 1 and not key:
         rows[0].save(force_insert=True)  # one INSERT (bulk_create wraps even one row in a transaction)
     else:
@@ -47,7 +48,7 @@ def notify(users, item, kind, message, *, key="", email=True):
     notified = list(users.values())
     if email:
         mails = [
-            (f"[{settings.SCHOOL_NAME}] {message[:120]}", _mail_body(item, message), settings.DEFAULT_FROM_EMAIL, [u.email])
+            (f"[{settings.SCHOOL_NAME}] {message[:120]}", _mail_body(item, message, link), settings.DEFAULT_FROM_EMAIL, [u.email])
             for u in notified
             if u.email
         ]
@@ -56,8 +57,8 @@ def notify(users, item, kind, message, *, key="", email=True):
     return notified
 
 
-def _mail_body(item, message):
-    link = f"{settings.SITE_URL}/workflow/items/{item.pk}/" if item else settings.SITE_URL
+def _mail_body(item, message, link=""):
+    link = f"{settings.SITE_URL}/workflow/items/{item.pk}/" if item else f"{settings.SITE_URL}{link}"
     return f"{message}\n\n{link}\n"
 
 

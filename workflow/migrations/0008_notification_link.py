@@ -1,0 +1,16 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('workflow', '0007_notification_newest_index'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='notification',
+            name='link',
+            field=models.CharField(blank=True, max_length=200),
+        ),
+    ]
