@@ -2,20 +2,26 @@
 grants follow memberships and every change is audited; memberships are ended, never deleted."""
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import PolicyAdmin
-from core.inputs import InputPolicyForm, InputPolicyModelForm
+from core.inputs import InputPolicyForm
 from policies import services
 from policies.models import Department, Membership
 
 
+def _person(user):
+    """People by name (with the login name beside it), not by login name alone."""
+    name = user.get_full_name()
+    return f"{name}（{user.get_username()}）" if name else user.get_username()
+
+
 @admin.register(Department)
 class DepartmentAdmin(PolicyAdmin):
-    list_display = ("code", "name", "kind", "hosts_office", "active")
+    list_display = ("name", "kind", "hosts_office", "active")  # by name; the code is on its page
     list_filter = ("kind", "active")
     search_fields = ("code", "name")
 
@@ -36,10 +42,14 @@ class MembershipAdmin(PolicyAdmin):
 
     @admin.display(description=_("person"), ordering="user__username")
     def person(self, membership):
-        """People by name (with the login name beside it), not by login name alone."""
-        user = membership.user
-        name = user.get_full_name()
-        return f"{name}（{user.get_username()}）" if name else user.get_username()
+        return _person(membership.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":  # choose people by name, not by login name alone
+            field.label_from_instance = _person
+            field.queryset = field.queryset.order_by("last_name", "first_name", "username")
+        return field
 
     def get_fields(self, request, obj=None):
         return ("user", "department", "role") if obj is None else ("user", "department", "role", "started_at", "ended_at")
@@ -75,15 +85,40 @@ class PolicyUserCreationForm(InputPolicyForm, AdminUserCreationForm):
 
 
 class PolicyUserAdmin(UserAdmin):
+    """Accounts: name, login, status. What a person may do follows their memberships (shown here,
+    changed on the membership pages), so the raw group and permission pickers — role codes and
+    the libraries' English permission names — are not offered."""
+
     form = PolicyUserChangeForm
     add_form = PolicyUserCreationForm
+    list_display = ("full_name", "username", "email", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "email")
+    filter_horizontal = ()
+    readonly_fields = ("roles", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name", "email")}),
+        (_("Roles"), {"fields": ("roles",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, user):
+        return user.get_full_name() or "—"
+
+    @admin.display(description=_("roles (from memberships)"))
+    def roles(self, user):
+        active = user.memberships.active().select_related("department")
+        return "；".join(f"{m.department.name} · {m.get_role_display()}" for m in active) or "—"
 
 
-class PolicyGroupAdmin(GroupAdmin):
-    form = InputPolicyModelForm
-
-
-for _model, _admin in ((User, PolicyUserAdmin), (Group, PolicyGroupAdmin)):
+for _model, _admin in ((User, PolicyUserAdmin),):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+# Groups carry the roles' permissions and are kept in step with memberships by policies.services;
+# editing them by hand would bypass the audited grants, so they have no admin page.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)

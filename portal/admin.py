@@ -10,7 +10,7 @@ from portal.models import Channel, ChannelPost
 
 @admin.register(Channel)
 class ChannelAdmin(PolicyAdmin):
-    list_display = ["code", "name", "order", "active", "online"]
+    list_display = ["name", "order", "active", "online"]  # by name; the code (what the API sends) is on its page
     list_editable = []
 
     def has_delete_permission(self, request, obj=None):

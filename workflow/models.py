@@ -77,7 +77,7 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("calendar days")
 
     def __str__(self):
-        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+        return f"{self.date:%Y-%m-%d} {_('working day') if self.is_workday else _('day off')}"
 
 
 
