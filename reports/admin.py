@@ -3,6 +3,7 @@ deletion is an audit event in the same transaction. Narratives are only listed (
 annual report page, each save a new version)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django.db import transaction
 
 from audit.services import record
@@ -49,7 +50,14 @@ class ReportFigureAdmin(AuditedAdmin):
 
 @admin.register(ReportNarrative)
 class ReportNarrativeAdmin(PolicyAdmin):
-    list_display = ["date_from", "date_to", "version", "created_by", "created_at"]
+    list_display = ["date_from", "date_to", "version", "author", "created_at"]
+    fields = ["date_from", "date_to", "version", "texts", "author", "created_at"]
+    readonly_fields = ["author"]
+
+    @admin.display(description=_("written by"), ordering="created_by__last_name")
+    def author(self, narrative):
+        user = narrative.created_by
+        return user.get_full_name() or user.get_username()
 
     def has_add_permission(self, request):
         return False

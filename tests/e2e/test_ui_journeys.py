@@ -28,7 +28,8 @@ RAW_CODES = re.compile(
     r"security_stability|head_review|confidentiality_review|office_review)\b|sha256:"
 )
 # English words in running text (two or more in a row); a few proper names and formats are fine.
-ALLOWED_ENGLISH = {"Atom", "English", "SHA", "PDF", "CSV", "API", "Excel", "RFC", "Ed25519", "Merkle"}
+ALLOWED_ENGLISH = {"Atom", "English", "SHA", "PDF", "CSV", "API", "Excel", "RFC", "Ed25519", "Merkle",
+                   "Noto", "Sans", "Serif", "CJK", "SC"}  # the fonts' names on the health page
 ENGLISH_RUN = re.compile(r"\b[A-Za-z]{3,}(?:\s+[A-Za-z]{2,})+\b")
 
 
