@@ -75,7 +75,7 @@ def _department_list(request):
     return render(request, "foi/list.html", context)
 
 
-def _manager_form(request, form_class, call, template, success):
+def _manager_form(request, form_class, call, template, success, heading=""):
     if not services.may_manage(request.user):
         raise PermissionDenied
     form = form_class(request.POST or None)
@@ -84,7 +84,7 @@ def _manager_form(request, form_class, call, template, success):
         if result is not None:
             messages.success(request, success)
             return redirect("foi:detail", result.pk) if isinstance(result, InformationRequest) else redirect("foi:list")
-    return render(request, template, {"form": form})
+    return render(request, template, {"form": form, "heading": heading})
 
 
 @login_required
@@ -96,6 +96,7 @@ def request_new(request):
         lambda data: services.receive(actor=request.user, **data),
         "foi/form.html",
         _("The request is registered."),
+        _("Register a request"),
     )
 
 
@@ -104,7 +105,7 @@ def complaint_new(request):
     _viewer(request)
     return _manager_form(
         request, forms.ComplaintForm, lambda data: services.record_complaint(actor=request.user, **data),
-        "foi/form.html", _("Recorded."),
+        "foi/form.html", _("Recorded."), _("Record a complaint, reconsideration or lawsuit"),
     )
 
 
@@ -113,7 +114,7 @@ def evaluation_new(request):
     _viewer(request)
     return _manager_form(
         request, forms.EvaluationForm, lambda data: services.record_evaluation(actor=request.user, **data),
-        "foi/form.html", _("Recorded."),
+        "foi/form.html", _("Recorded."), _("Record an evaluation"),
     )
 
 

@@ -52,6 +52,8 @@ def test_every_menu_page_of_every_role(open_page, school, width):
             assert response.status == 200, f"{username}: {href} answered {response.status}"
             check(page)
             assert not NAME_CODES.search(page.inner_text("main")), f"{username}: {href} shows a code"
+            assert page.locator("h1").count() == 1, f"{href}: one heading says what the page is"
+            assert page.locator("nav.staff-nav").count() == 1, f"{href}: the staff menu is there"
     page = open_page(width)
     page.goto("/")
     links = page.eval_on_selector_all("nav.public-nav a.nav-link[href^='/']", "els => els.map(e => e.getAttribute('href'))")
@@ -60,6 +62,7 @@ def test_every_menu_page_of_every_role(open_page, school, width):
             continue
         assert page.goto(href).status == 200, href
         check(page)
+        assert page.locator("h1").count() == 1 and page.locator("nav.public-nav").count() == 1, href
 
 
 def test_every_admin_page_is_chinese_and_names_things(open_page, school, user):
@@ -160,6 +163,7 @@ def test_foi_department_task_and_a_refused_extension_in_sight(open_page, school,
         page = open_page(width, "office")
         page.goto("/foi/new/")
         check(page)
+        assert page.locator("h1").count() == 1 and page.locator("nav.staff-nav").count() == 1
         page.fill("#id_received_on", timezone.localdate().isoformat())
         page.fill("#id_applicant_name", f"张三{width}")
         page.fill("#id_contact", "13900001111")
