@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0007_notification_newest_index'),
+        ('workflow', '0008_assignment'),
     ]
 
     operations = [
