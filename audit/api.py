@@ -1,9 +1,10 @@
 """/api/audit/: events, checkpoints, the verifier key and RFC 9162 proofs (CONTRACT.md).
 Auditors and the office only; everyone else gets 403 (401 without credentials)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
@@ -13,7 +14,9 @@ from rest_framework.views import APIView
 from audit import keys, services
 from audit.access import can_view_audit
 from audit.models import AuditEvent
+from core import inputs
 from core.renderers import TEXT_RENDERERS
+from core.schema import query_integer
 
 MAX_EVENTS = 1000
 
@@ -25,20 +28,13 @@ class CanViewAudit(BasePermission):
         return can_view_audit(request.user)
 
 
-def _int_param(request, name, *, default=None, minimum=0, maximum=None):
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        if default is None:
-            raise ValidationError({name: "This parameter is required."})
-        return default
+def _int_param(request, name, *, default=None, minimum=0, maximum=inputs.ID_MAX):
+    """An integer query parameter in its documented bounds (required when there is no default)."""
     try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: "Must be an integer."}) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ValidationError({name: f"Must be {bounds}."})
-    return value
+        return inputs.query_int(request, name, default=default, minimum=minimum, maximum=maximum,
+                                allow_blank=False, required=default is None)
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from None
 
 
 class EventSerializer(serializers.Serializer):
@@ -56,8 +52,8 @@ class EventsView(AuditAPIView):
     @extend_schema(
         summary="Audit events after a sequence number",
         parameters=[
-            OpenApiParameter("after", int, description="return events with seq greater than this (default 0)"),
-            OpenApiParameter("limit", int, description=f"at most this many (default 100, max {MAX_EVENTS})"),
+            query_integer("after", "return events with seq greater than this (default 0)", minimum=0),
+            query_integer("limit", "at most this many (default 100)", minimum=1, maximum=MAX_EVENTS),
         ],
         responses=EventSerializer(many=True),
     )
@@ -117,8 +113,9 @@ class InclusionProofView(AuditAPIView):
     @extend_schema(
         summary="RFC 9162 inclusion proof of event `seq` in the tree of size `size`",
         parameters=[
-            OpenApiParameter("seq", int, required=True, description="the event's sequence number (leaf index + 1)"),
-            OpenApiParameter("size", int, description="tree size (default: the whole log)"),
+            query_integer("seq", "the event's sequence number (leaf index + 1), at most the tree size", minimum=1,
+                          required=True),
+            query_integer("size", "tree size (default: the whole log), at most the log's size", minimum=1),
         ],
         responses=inline_serializer(
             "InclusionProof",
@@ -131,8 +128,7 @@ class InclusionProofView(AuditAPIView):
     )
     def get(self, request):
         seq = _int_param(request, "seq", minimum=1)
-        size = request.query_params.get("size")
-        size = None if size in (None, "") else _int_param(request, "size", minimum=1)
+        size = _int_param(request, "size", minimum=1) if "size" in request.query_params else None
         try:
             leaf_index, tree_size, proof = services.inclusion_proof(seq, size)
         except services.TreeError as error:
@@ -144,8 +140,8 @@ class ConsistencyProofView(AuditAPIView):
     @extend_schema(
         summary="RFC 9162 consistency proof between tree sizes `from` and `to`",
         parameters=[
-            OpenApiParameter("from", int, required=True, description="the older tree size (at least 1)"),
-            OpenApiParameter("to", int, required=True, description="the newer tree size"),
+            query_integer("from", "the older tree size", minimum=1, required=True),
+            query_integer("to", "the newer tree size: at least `from`, at most the log's size", minimum=1, required=True),
         ],
         responses=inline_serializer("ConsistencyProof", {"hashes": serializers.ListField(child=serializers.CharField())}),
     )

@@ -51,6 +51,9 @@ MESSAGES = {
     "minimum": _("Must be at least %(limit)d."),
     "maximum": _("Must be at most %(limit)d."),
     "date": _("Enter a date as YYYY-MM-DD."),
+    "blank": _("This parameter was sent empty: give a value or leave it out."),
+    "required": _("This parameter is required."),
+    "unknown_fields": _("Unknown fields: %(fields)s."),
 }
 
 
@@ -166,6 +169,56 @@ class InputPolicyModelForm(InputPolicyForm, forms.ModelForm):
     """The admin's base form (core.admin.PolicyAdmin) and any ModelForm's."""
 
 
+def _policy_forms(cls=InputPolicyForm):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _policy_forms(sub)
+
+
+# Labels of query parameters that a page reads without a form (app → {name: label}).
+_PARAMETER_LABELS = {}
+
+
+def register_labels(app, labels):
+    """The labels a page without a Django form shows for its parameters (its template's <label>s),
+    for field_labels."""
+    _PARAMETER_LABELS.setdefault(app, {}).update(labels)
+
+
+def field_labels(name, *, app=None):
+    """The label(s) people see for a form field called `name` (its form prefix, as in
+    "refuse-comment", is tried without too), from the project's forms under the policy — those of
+    `app` first. For a page that refuses input before its form runs (core.middleware), so that
+    the message names the field as the form does, not by its code. [] when none is known."""
+    prefix, _sep, bare = name.rpartition("-")
+    names = [name] + ([bare] if prefix else [])
+    if app and name in _PARAMETER_LABELS.get(app, {}):
+        return [str(_PARAMETER_LABELS[app][name])]
+    found = {}
+    for form in _policy_forms():
+        fields = getattr(form, "base_fields", {})
+        for candidate in names:
+            field = fields.get(candidate)
+            if field is not None and field.label:
+                if prefix and form.__name__.lower() == f"{prefix}form":
+                    return [str(field.label)]  # the form of that prefix ("refuse" → RefuseForm)
+                found.setdefault(str(field.label), set()).add(form.__module__.split(".")[0])
+                break
+    if app:
+        own = [label for label, apps in found.items() if app in apps]
+        if own:
+            return sorted(own)
+    return sorted(found) if len(found) == 1 else []  # several other forms' labels would mislead
+
+
+def check_known_fields(data, known, *, ignore=("csrfmiddlewaretoken",)):
+    """Refuse a body that holds fields the operation does not take (a misspelt field would
+    otherwise be silently dropped). ValidationError naming them."""
+    unknown = sorted(str(key) for key in data if key not in known and key not in ignore)
+    if unknown:
+        raise ValidationError({"non_field_errors": [MESSAGES["unknown_fields"] % {"fields": "、".join(unknown)}]})
+
+
 # --- DRF serializers ---------------------------------------------------------------------------
 
 try:
@@ -188,14 +241,43 @@ if _serializers is not None:
                 self.fail("invalid")
             return clean_text(data, multiline=self.multiline, max_bytes=self.max_bytes, strip=self.trim_whitespace)
 
+    class APIBooleanField(_serializers.BooleanField):
+        """true or false (JSON), or the strings "true"/"false" (a form body): not 0, 1, "yes"…"""
+
+        def to_internal_value(self, data):
+            if isinstance(data, bool):
+                return data
+            if isinstance(data, str) and data.lower() in ("true", "false"):
+                return data.lower() == "true"
+            self.fail("invalid", input=data)
+
+    class StrictInputSerializer(_serializers.Serializer):
+        """An input serializer that refuses fields it does not declare (400 naming them); the
+        schema says `additionalProperties: false` (core.schema.closed_request_bodies)."""
+
+        def to_internal_value(self, data):
+            if hasattr(data, "keys"):
+                check_known_fields(data, self.fields)
+            return super().to_internal_value(data)
+
 
 # --- query parameters --------------------------------------------------------------------------
 
 
-def query_text(request, name, *, max_length=200, default=""):
+def _blank(name, allow_blank):
+    """A parameter sent empty: the default where blanks are allowed (a page's empty filter),
+    otherwise an error (the API documents each parameter's type, and "" is none of them)."""
+    if not allow_blank:
+        raise ValidationError({name: [MESSAGES["blank"]]})
+
+
+def query_text(request, name, *, max_length=200, default="", allow_blank=True):
     """A text query parameter under the policy (single line)."""
     raw = request.GET.get(name)
     if raw is None:
+        return default
+    if raw == "":
+        _blank(name, allow_blank)
         return default
     try:
         return clean_text(raw, max_length=max_length)
@@ -203,13 +285,18 @@ def query_text(request, name, *, max_length=200, default=""):
         raise ValidationError({name: error.messages}) from None
 
 
-def query_int(request, name, *, default=None, minimum=None, maximum=None):
-    """An integer query parameter; missing or empty gives `default`. ValidationError {name: [...]}."""
+def query_int(request, name, *, default=None, minimum=None, maximum=None, allow_blank=True, required=False):
+    """An integer query parameter; missing (or empty, where allowed) gives `default`.
+    ValidationError {name: [...]}."""
     raw = request.GET.get(name)
+    if raw is None and required:
+        raise ValidationError({name: [MESSAGES["required"]]})
     if raw is None or raw.strip() == "":
+        if raw is not None:
+            _blank(name, allow_blank)
         return default
     raw = raw.strip()
-    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 18:
+    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 20:
         raise ValidationError({name: [MESSAGES["integer"]]})
     value = int(raw)
     if minimum is not None and value < minimum:
@@ -219,12 +306,15 @@ def query_int(request, name, *, default=None, minimum=None, maximum=None):
     return value
 
 
-def query_date(request, name):
-    """A YYYY-MM-DD query parameter; missing or empty gives None. ValidationError {name: [...]}."""
+def query_date(request, name, *, allow_blank=True):
+    """A YYYY-MM-DD query parameter; missing (or empty, where allowed) gives None.
+    ValidationError {name: [...]}."""
     from django.utils.dateparse import parse_date
 
     raw = request.GET.get(name)
     if not raw:
+        if raw is not None:
+            _blank(name, allow_blank)
         return None
     try:
         day = parse_date(raw.strip())

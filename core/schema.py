@@ -2,7 +2,13 @@
 and the paginated list envelope, so that the schema matches every response (tested by
 schemathesis in tests/api/test_schemathesis.py)."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from core import inputs
 
 ERROR_BODY = {
     "type": "object",
@@ -55,3 +61,85 @@ def paginated(serializer_class, name=None):
             "results": serializer_class(many=True),
         },
     )
+
+
+# --- the input policy (core.inputs), said in the schema ------------------------------------------
+
+# What no text may hold (NUL and the other C0 controls, DEL, C1 controls, bidirectional controls,
+# U+FFFD); single-line text also holds no tab or line break. Lone surrogates are not valid JSON text
+# and cannot be written in a pattern that every regex engine accepts, so they go unsaid here.
+_REFUSED = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd"
+_REFUSED_SINGLE = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd"
+
+
+def text_pattern(*, multiline=False, allow_blank=True):
+    """The regular expression a text value must match: no refused character and, where blanks are
+    refused, at least one character that is not white space (values are stripped). Where blanks are
+    allowed the schema adds the empty string as its own alternative (drf-spectacular's oneOf), so the
+    pattern itself asks for one character at least."""
+    refused = _REFUSED if multiline else _REFUSED_SINGLE
+    if allow_blank:
+        return f"^[^{refused}]+$"
+    return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+
+
+class TextFieldExtension(OpenApiSerializerFieldExtension):
+    """core.inputs.APITextField documents its policy as a pattern."""
+
+    target_class = "core.inputs.APITextField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_basic_type(OpenApiTypes.STR)
+        field = self.target
+        schema["pattern"] = text_pattern(multiline=field.multiline, allow_blank=field.allow_blank)
+        if field.max_length is not None:
+            schema["maxLength"] = field.max_length
+        if not field.allow_blank:
+            schema["minLength"] = 1
+        return schema
+
+
+def query_integer(name, description, *, minimum, maximum=inputs.ID_MAX, required=False):
+    """An integer query parameter with its bounds (read with core.inputs.query_int)."""
+    return OpenApiParameter(name, {"type": "integer", "minimum": minimum, "maximum": maximum},
+                            required=required, description=description)
+
+
+def query_string(name, description, *, max_length=200):
+    """A single-line text query parameter under the input policy (core.inputs.query_text)."""
+    return OpenApiParameter(name, {"type": "string", "minLength": 1, "maxLength": max_length,
+                                   "pattern": text_pattern(allow_blank=False)}, description=description)
+
+
+def page_parameters():
+    """limit and offset (core.pagination.Pagination), for an APIView that pages by hand."""
+    from core.pagination import MAX_LIMIT
+
+    return [query_integer("limit", "at most this many results (default 50)", minimum=1, maximum=MAX_LIMIT),
+            query_integer("offset", "skip this many results (default 0)", minimum=0)]
+
+
+def query_date(name, description):
+    return OpenApiParameter(name, OpenApiTypes.DATE, description=description)
+
+
+def closed_request_bodies(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: a request body holds only the fields its schema names — the API
+    answers 400 naming any other field (core.inputs.check_known_fields), and the schema says so."""
+    schemas = result.get("components", {}).get("schemas", {})
+
+    def close(schema):
+        if "$ref" in schema:
+            close(schemas.get(schema["$ref"].rsplit("/", 1)[-1], {}))
+        for key in ("oneOf", "anyOf", "allOf"):
+            for inner in schema.get(key, []):
+                close(inner)
+        if schema.get("type") == "object" and "properties" in schema:
+            schema["additionalProperties"] = False
+
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            for media in (body or {}).get("content", {}).values():
+                close(media.get("schema", {}))
+    return result

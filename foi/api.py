@@ -7,14 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import inputs
 from core.grounds import RefusalGround
-from core.inputs import query_date
+from core.inputs import APITextField, StrictInputSerializer, query_date
+from core.pagination import Pagination
 from foi import services
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
@@ -89,18 +90,19 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 # --- input: types only; the services check the rules ----------------------------------------------
+# Text under the input policy (core.inputs.APITextField); single line unless multiline=True.
 
 
-class RequestInput(serializers.Serializer):
+class RequestInput(StrictInputSerializer):
     received_on = serializers.DateField()
-    applicant_name = serializers.CharField(max_length=200)
+    applicant_name = APITextField(max_length=200)
     applicant_kind = serializers.ChoiceField(choices=InformationRequest.ApplicantKind.choices)
-    contact = serializers.CharField(max_length=300)
-    description = serializers.CharField()
+    contact = APITextField(max_length=300)
+    description = APITextField(multiline=True, max_length=20000)
     form_wanted = serializers.ChoiceField(choices=InformationRequest.Form.choices, required=False)
     delivery = serializers.ChoiceField(choices=InformationRequest.Delivery.choices, required=False)
-    about_own_information = serializers.BooleanField(required=False)
-    identity_checked = serializers.BooleanField(required=False)
+    about_own_information = inputs.APIBooleanField(required=False)
+    identity_checked = inputs.APIBooleanField(required=False)
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(active=True),
                                               required=False, allow_null=True, help_text="handling department code")
 
@@ -116,19 +118,20 @@ class AssignInput(serializers.Serializer):
 
 class DraftInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=InformationRequest.Outcome.choices)
-    answer = serializers.CharField(help_text="the answer the office will send, as drafted by the department")
+    answer = APITextField(multiline=True, max_length=20000,
+                          help_text="the answer the office will send, as drafted by the department")
     refusal_ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, allow_blank=True,
                                              help_text="required for refused and partial")
-    referred_to = serializers.CharField(required=False, allow_blank=True, help_text="the right body, for not_held")
+    referred_to = APITextField(required=False, allow_blank=True, max_length=200, help_text="the right body, for not_held")
 
 
 class ApproveInput(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True)
+    comment = APITextField(multiline=True, required=False, allow_blank=True, max_length=10000)
 
 
 class PauseInput(serializers.Serializer):
     waiting_for = serializers.ChoiceField(choices=[("correction", "补正"), ("third_party", "第三方意见")])
-    note = serializers.CharField(help_text="what is asked for")
+    note = APITextField(multiline=True, max_length=10000, help_text="what is asked for")
     on = serializers.DateField(required=False, help_text="default: today")
 
 
@@ -137,16 +140,17 @@ class ResumeInput(serializers.Serializer):
 
 
 class ExtendInput(serializers.Serializer):
-    days = serializers.IntegerField(help_text="working days, once, at most FOI_MAX_EXTENSION_WORKING_DAYS")
-    reason = serializers.CharField(help_text="the reason the applicant is told")
+    days = serializers.IntegerField(min_value=1, max_value=1000,
+                                    help_text="working days, once, at most FOI_MAX_EXTENSION_WORKING_DAYS")
+    reason = APITextField(max_length=300, help_text="the reason the applicant is told")
 
 
 class AnswerInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=InformationRequest.Outcome.choices)
-    answer = serializers.CharField(help_text="the answer sent to the applicant")
+    answer = APITextField(multiline=True, max_length=20000, help_text="the answer sent to the applicant")
     refusal_ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, allow_blank=True,
                                              help_text="required for refused and partial")
-    referred_to = serializers.CharField(required=False, allow_blank=True, help_text="the right body, for not_held")
+    referred_to = APITextField(required=False, allow_blank=True, max_length=200, help_text="the right body, for not_held")
     on = serializers.DateField(required=False, help_text="default: today")
 
 
@@ -154,18 +158,33 @@ ACTION_INPUTS = {"confirm": ConfirmInput, "assign": AssignInput, "draft": DraftI
                  "pause": PauseInput, "resume": ResumeInput, "extend": ExtendInput, "answer": AnswerInput}
 
 
-class ComplaintInput(serializers.Serializer):
+def _action_input():
+    """One body for every action (the schema's RequestActionInput): the fields of all of them, none
+    required by the schema — which an action needs is its own rule (a 400 naming the field). Fields
+    another action takes are ignored, like the disclosures' actions; any other field is refused."""
+    fields = {}
+    for action, serializer_class in ACTION_INPUTS.items():
+        for name, field in serializer_class().fields.items():
+            if name not in fields:
+                fields[name] = field.__class__(*field._args, **{**field._kwargs, "required": False})
+    return type("RequestActionInput", (StrictInputSerializer,), {**fields, "__doc__": _action_input.__doc__})
+
+
+RequestActionInput = _action_input()
+
+
+class ComplaintInput(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Complaint.Kind.choices)
     received_on = serializers.DateField()
-    summary = serializers.CharField()
+    summary = APITextField(multiline=True, max_length=10000)
 
 
-class EvaluationInput(serializers.Serializer):
+class EvaluationInput(StrictInputSerializer):
     held_on = serializers.DateField()
     evaluators = serializers.ChoiceField(choices=Evaluation.Evaluators.choices)
-    participants = serializers.IntegerField()
-    satisfied = serializers.IntegerField()
-    summary = serializers.CharField(required=False, allow_blank=True)
+    participants = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    satisfied = serializers.IntegerField(min_value=0, max_value=1_000_000, help_text="at most `participants`")
+    summary = APITextField(multiline=True, required=False, allow_blank=True, max_length=10000)
 
 
 def _parsed(serializer_class, request):
@@ -182,7 +201,7 @@ def _require(check, user):
 
 
 def _page(view, request, queryset, serializer_class):
-    paginator = LimitOffsetPagination()
+    paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
 
@@ -194,7 +213,7 @@ PERIOD = [
 
 
 def _period(request, queryset, field):
-    start, end = query_date(request, "from"), query_date(request, "to")
+    start, end = query_date(request, "from", allow_blank=False), query_date(request, "to", allow_blank=False)
     if start:
         queryset = queryset.filter(**{f"{field}__gte": start})
     if end:
@@ -206,7 +225,7 @@ def _period(request, queryset, field):
 
 
 class RequestListView(ServiceErrors, APIView):
-    pagination_class = LimitOffsetPagination  # documented as paginated in the schema
+    pagination_class = Pagination  # documented as paginated in the schema
 
     @extend_schema(
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=InformationRequest.Status.values), *PERIOD],
@@ -217,7 +236,7 @@ class RequestListView(ServiceErrors, APIView):
         _require(services.may_view, request.user)
         requests = InformationRequest.objects.select_related("department").order_by("-received_on", "-id")
         wanted = request.query_params.get("status")
-        if wanted:
+        if wanted is not None:
             if wanted not in InformationRequest.Status.values:
                 raise DjangoValidationError({"status": [f"One of {', '.join(InformationRequest.Status.values)}."]})
             requests = requests.filter(status=wanted)
@@ -257,11 +276,7 @@ class RequestActionView(ServiceErrors, APIView):
     @extend_schema(
         operation_id="foi_requests_action",
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ACTIONS))],
-        request=PolymorphicProxySerializer(
-            component_name="RequestActionInput",
-            serializers=[ConfirmInput, AssignInput, DraftInput, ApproveInput, PauseInput, ResumeInput, ExtendInput, AnswerInput],
-            resource_type_field_name=None,
-        ),
+        request=RequestActionInput,
         responses={200: RequestSerializer},
         summary="confirm (an online application: the clock starts), assign (to the department that holds the "
                 "information), draft and approve (that department's liaison and head), pause (补正 or third party: "
@@ -275,6 +290,8 @@ class RequestActionView(ServiceErrors, APIView):
             req = _request_for(request.user, pk)
             _require(services.may_manage, request.user)
             command = getattr(services, action)
+        if hasattr(request.data, "keys"):
+            inputs.check_known_fields(request.data, RequestActionInput().fields)
         data = _parsed(ACTION_INPUTS[action], request)
         req = command(req, actor=request.user, **data)
         req = InformationRequest.objects.select_related("department").get(pk=req.pk)
@@ -282,7 +299,7 @@ class RequestActionView(ServiceErrors, APIView):
 
 
 class ComplaintListView(ServiceErrors, APIView):
-    pagination_class = LimitOffsetPagination  # documented as paginated in the schema
+    pagination_class = Pagination  # documented as paginated in the schema
 
     @extend_schema(parameters=PERIOD, responses=ComplaintSerializer(many=True),
                    summary="Complaints, reconsiderations and lawsuits about the disclosure work")
@@ -299,7 +316,7 @@ class ComplaintListView(ServiceErrors, APIView):
 
 
 class EvaluationListView(ServiceErrors, APIView):
-    pagination_class = LimitOffsetPagination  # documented as paginated in the schema
+    pagination_class = Pagination  # documented as paginated in the schema
 
     @extend_schema(parameters=PERIOD, responses=EvaluationSerializer(many=True), summary="Evaluations (评议)")
     def get(self, request):

@@ -257,7 +257,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
+    # No ?format= override: a response's type follows the Accept header alone (and the schema
+    # documents no such parameter).
+    "URL_FORMAT_OVERRIDE": None,
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -276,7 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintKindEnum": "foi.models.Complaint.Kind",
     },
     # Error answers and their bodies on every operation (core/schema.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses",
+                             "core.schema.closed_request_bodies"],
 }
 
 # Content-Security-Policy on every page (django-csp): scripts, styles, images and fonts from this

@@ -10,11 +10,13 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import inputs
 from core.inputs import query_date
+from core.pagination import Pagination
+from core.schema import query_integer, query_string
 from portal import services
 from portal.models import Channel, ChannelPost
 from workflow.api import ServiceErrors
@@ -45,12 +47,14 @@ class ChannelPostSerializer(serializers.ModelSerializer):
         return timezone.localdate(post.posted_at)
 
 
-class ChannelPostInput(serializers.Serializer):
-    item = serializers.IntegerField(help_text="a published item's id")
-    channel = serializers.CharField(help_text="a channel code (GET /api/channels/)")
+class ChannelPostInput(inputs.StrictInputSerializer):
+    item = serializers.IntegerField(min_value=1, max_value=inputs.ID_MAX, help_text="a published item's id")
+    channel = inputs.APITextField(max_length=50, allow_blank=False, help_text="a channel code (GET /api/channels/)")
     posted_on = serializers.DateField(help_text="the post's own date (counted in the report of that date's period)")
-    url = serializers.URLField(required=False, allow_blank=True, help_text="the post's link")
-    note = serializers.CharField(required=False, allow_blank=True, help_text="where to find it without a link (issue, meeting)")
+    url = serializers.URLField(required=False, allow_blank=True, max_length=ChannelPost._meta.get_field("url").max_length,
+                               help_text="the post's link")
+    note = inputs.APITextField(required=False, allow_blank=True, max_length=ChannelPost._meta.get_field("reference").max_length,
+                               help_text="where to find it without a link (issue, meeting)")
 
 
 def posted_at(day):
@@ -71,12 +75,12 @@ class ChannelListView(ServiceErrors, APIView):
 
 
 class ChannelPostListView(ServiceErrors, APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("item", OpenApiTypes.INT),
-            OpenApiParameter("channel", OpenApiTypes.STR, description="channel code"),
+            query_integer("item", "a published item's id", minimum=1),
+            query_string("channel", "channel code", max_length=50),
             OpenApiParameter("from", OpenApiTypes.DATE, description="posted on or after"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="posted on or before"),
         ],
@@ -86,18 +90,16 @@ class ChannelPostListView(ServiceErrors, APIView):
     def get(self, request):
         _require_office(request.user)
         posts = ChannelPost.objects.current().select_related("item", "channel", "recorded_by").order_by("-posted_at", "-id")
-        item = request.query_params.get("item")
+        item = inputs.query_int(request, "item", minimum=1, maximum=inputs.ID_MAX, allow_blank=False)
         if item:
-            if not item.isdigit():
-                raise DjangoValidationError({"item": ["Enter an item id."]})
-            posts = posts.filter(item_id=int(item))
-        channel = request.query_params.get("channel")
+            posts = posts.filter(item_id=item)
+        channel = inputs.query_text(request, "channel", max_length=50, allow_blank=False)
         if channel:
             posts = posts.filter(channel__code=channel)
-        day = query_date(request, "from")
+        day = query_date(request, "from", allow_blank=False)
         if day:
             posts = posts.filter(posted_at__gte=posted_at(day) - datetime.timedelta(hours=12))
-        day = query_date(request, "to")
+        day = query_date(request, "to", allow_blank=False)
         if day:
             posts = posts.filter(posted_at__lt=posted_at(day) + datetime.timedelta(hours=12))
         paginator = self.pagination_class()
@@ -124,7 +126,7 @@ class ChannelPostListView(ServiceErrors, APIView):
 
 class ChannelPostDetailView(ServiceErrors, APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="why the record is removed (kept with it)")],
+        parameters=[query_string("reason", "why the record is removed (kept with it)", max_length=500)],
         responses={204: None},
         summary="Remove a mistaken post (office only; kept with the reason, no longer counted)",
     )
@@ -133,6 +135,6 @@ class ChannelPostDetailView(ServiceErrors, APIView):
         post = ChannelPost.objects.current().select_related("item__department", "channel").filter(pk=pk).first()
         if post is None:
             raise Http404("No such post")
-        reason = request.query_params.get("reason") or "通过接口删除"
+        reason = inputs.query_text(request, "reason", max_length=500, allow_blank=False) or "通过接口删除"
         services.remove_post(post, actor=request.user, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,16 +7,16 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core import inputs
 from core.renderers import FILE_RENDERERS
-from core.schema import paginated
+from core.pagination import Pagination
+from core.schema import page_parameters, paginated, query_integer, query_string, text_pattern
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
 from workflow import params, queues, rules, services
@@ -140,16 +140,35 @@ class ItemDetailSerializer(ItemListSerializer):
 # --- input (documentation of the bodies; workflow.params reads them) -----------------------------
 
 
+def _id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=inputs.ID_MAX, **kwargs)
+
+
+def _channels_field(help_text):
+    return serializers.ListField(child=inputs.APITextField(allow_blank=False, max_length=50), required=False,
+                                 help_text=help_text)
+
+
+@extend_schema_field({
+    "type": "string", "maxLength": params.URL_MAX,
+    "pattern": "^(https?://|/)" + text_pattern().removeprefix("^").replace("]+$", "]*$"),
+    "description": "a web address (http://, https://) or a path on this site; empty for none",
+})
+class _LinkField(inputs.APITextField):
+    pass
+
+
 class ItemInput(serializers.Serializer):
-    catalogue_entry = serializers.IntegerField(help_text="catalogue entry id (GET /api/catalogue/)")
-    title = serializers.CharField()
-    body = serializers.CharField(required=False, help_text="HTML; sanitised, scripts refused")
-    produced_on = serializers.DateField()
-    channels = serializers.ListField(child=serializers.CharField(), required=False,
-                                     help_text="channel codes (GET /api/channels/)")
+    catalogue_entry = _id_field(help_text="catalogue entry id (GET /api/catalogue/)")
+    title = inputs.APITextField(max_length=params.TITLE_MAX, allow_blank=False)
+    body = inputs.APITextField(multiline=True, required=False, allow_blank=True,
+                               help_text="HTML; sanitised, scripts refused; at most BODY_MAX_BYTES (1 MB) after sanitising")
+    produced_on = serializers.DateField(help_text="not in the future")
+    channels = _channels_field("channel codes (GET /api/channels/)")
     is_policy_document = serializers.BooleanField(required=False)
-    interpretation = serializers.IntegerField(required=False, allow_null=True)
-    interpretation_url = serializers.URLField(required=False, allow_blank=True)
+    interpretation = _id_field(required=False, allow_null=True,
+                               help_text="the policy interpretation: an item you may see")
+    interpretation_url = _LinkField(required=False, allow_blank=True, max_length=params.URL_MAX)
     is_major = serializers.BooleanField(required=False)
     touches_state_secret = serializers.BooleanField(required=False)
 
@@ -164,10 +183,10 @@ class ItemPatchInput(ItemInput):
 
 
 class ActionInput(serializers.Serializer):
-    comment = serializers.CharField(required=False, help_text="required for return, redact, refuse, withdraw")
+    comment = inputs.APITextField(multiline=True, required=False, allow_blank=True, max_length=params.COMMENT_MAX,
+                                  help_text="required for return, redact, refuse, withdraw")
     ground = serializers.ChoiceField(choices=RefusalGround.choices, required=False, help_text="refuse only")
-    channels = serializers.ListField(child=serializers.CharField(), required=False,
-                                     help_text="publish only: channel codes (GET /api/channels/); the portal is always included")
+    channels = _channels_field("publish only: channel codes (GET /api/channels/); the portal is always included")
     publish_at = serializers.DateTimeField(required=False, help_text="publish only; omitted = now")
 
 
@@ -218,12 +237,13 @@ class DisclosureListView(ServiceErrors, APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     # The list is paginated (LimitOffsetPagination, the project default): said so to the schema,
     # which otherwise documents a bare array.
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+    pagination_class = Pagination
 
     @extend_schema(
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=State.values),
-            OpenApiParameter("department", OpenApiTypes.STR, description="department code"),
+            query_string("department", "department code", max_length=20),
+            *page_parameters(),
         ],
         responses=paginated(ItemListSerializer),
         operation_id="disclosures_list",
@@ -232,11 +252,11 @@ class DisclosureListView(ServiceErrors, APIView):
     def get(self, request):
         items = queues.visible_items(request.user).select_related("department", "catalogue_entry")
         state = request.query_params.get("state")
-        if state:
+        if state is not None:
             if state not in State.values:
-                raise DjangoValidationError({"state": [f"Unknown state; one of {', '.join(State.values)}."]})
+                raise DjangoValidationError({"state": [_("Unknown state; one of %(states)s.") % {"states": ", ".join(State.values)}]})
             items = items.filter(state=state)
-        department = request.query_params.get("department")
+        department = inputs.query_text(request, "department", max_length=20, allow_blank=False)
         if department:
             items = items.filter(department__code=department)
         items = items.order_by("-id")
@@ -246,10 +266,8 @@ class DisclosureListView(ServiceErrors, APIView):
 
     @property
     def paginator(self):
-        from rest_framework.settings import api_settings
-
         if not hasattr(self, "_paginator"):
-            self._paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+            self._paginator = self.pagination_class()
         return self._paginator
 
     @extend_schema(request=ItemInput, responses={201: ItemDetailSerializer}, summary="Draft a new item")
@@ -373,18 +391,19 @@ class TaskListView(ServiceErrors, APIView):
     @extend_schema(
         responses=TaskSerializer(many=True),
         parameters=[
-            OpenApiParameter("limit", int, description=f"at most this many tasks (default {TASKS_LIMIT}, at most {TASKS_MAX_LIMIT})"),
-            OpenApiParameter("offset", int, description="skip this many (default 0)"),
+            query_integer("limit", f"at most this many tasks (default {TASKS_LIMIT})", minimum=1, maximum=TASKS_MAX_LIMIT),
+            query_integer("offset", "skip this many (default 0)", minimum=0),
         ],
         summary="What waits for me, due soonest first (a page: the X-Total-Count header says how many in all)",
     )
     def get(self, request):
         from viewflow.workflow.status import STATUS
 
-        limit = inputs.as_id(request.query_params.get("limit", "")) or TASKS_LIMIT
-        offset = inputs.as_id(request.query_params.get("offset", "")) or 0
+        limit = inputs.query_int(request, "limit", default=TASKS_LIMIT, minimum=1, maximum=TASKS_MAX_LIMIT,
+                                 allow_blank=False)
+        offset = inputs.query_int(request, "offset", default=0, minimum=0, maximum=inputs.ID_MAX, allow_blank=False)
         waiting = queues.task_items(request.user)
-        items = queues.with_actions(waiting[offset:offset + min(limit, TASKS_MAX_LIMIT)], request.user)
+        items = queues.with_actions(waiting[offset:offset + limit], request.user)
         tasks = dict(
             DisclosureTask.objects.filter(
                 status=STATUS.NEW, process__artifact_object_id__in=[i.pk for i in items]
@@ -408,15 +427,21 @@ class NotificationListView(ServiceErrors, APIView):
         return Response(NotificationSerializer(notes, many=True).data)
 
     @extend_schema(
-        request=inline_serializer("MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}),
+        request=inline_serializer("MarkRead", {"ids": serializers.ListField(
+            child=_id_field(), required=False, help_text="notification ids; omitted: all")}),
         responses={204: None},
         summary="Mark notifications read (all when ids is omitted)",
     )
     def post(self, request):
         notes = Notification.objects.filter(user=request.user, read_at__isnull=True)
-        ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        if ids is not None:
-            if not isinstance(ids, list) or any(inputs.as_id(i) is None for i in ids):
+        data = request.data
+        if not hasattr(data, "keys"):
+            raise DjangoValidationError({"non_field_errors": [_("Send a JSON object.")]})
+        inputs.check_known_fields(data, {"ids"})
+        if "ids" in data:
+            form = hasattr(data, "getlist")  # a form sends each id as text; JSON as numbers
+            ids = data.getlist("ids") if form else data.get("ids")
+            if not isinstance(ids, list) or any(inputs.as_id(i) is None or not (form or isinstance(i, int)) for i in ids):
                 raise DjangoValidationError({"ids": [_("Give a list of notification ids.")]})
             notes = notes.filter(pk__in=[inputs.as_id(i) for i in ids])
         services.mark_read(list(notes), actor=request.user)

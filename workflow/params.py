@@ -85,9 +85,10 @@ def _as_datetime(value, field, errors):
 def _as_bool(value, field, errors):
     if isinstance(value, bool):
         return value
-    if value in ("true", "True", "1", 1, "on"):
+    # Strings come from forms; JSON sends true or false (not 0, 1 or null).
+    if value in ("true", "True", "1", "on"):
         return True
-    if value in ("false", "False", "0", 0, "", None, "off"):
+    if value in ("false", "False", "0", "", "off"):
         return False
     _add(errors, field, _("Must be true or false."))
     return False
