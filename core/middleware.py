@@ -8,9 +8,10 @@ import json
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from core.inputs import check_text
+from core.inputs import check_text, field_labels
 
 _JSON_TYPES = ("application/json", "application/vnd.api+json")
 
@@ -104,4 +105,22 @@ class InputPolicyMiddleware:
     def _refuse(self, request, refused):
         if request.path.startswith("/api/"):
             return JsonResponse(refused.errors, status=refused.status, json_dumps_params={"ensure_ascii": False})
-        return render(request, "input_refused.html", {"errors": refused.errors}, status=refused.status)
+        # A page names each field by the label its form shows (a code like "refuse-comment" means
+        # nothing to the person who typed into 意见).
+        app = _app_of(request)
+        errors = [
+            {"label": "、".join(field_labels(key, app=app)) or (None if key == "non_field_errors" else key),
+             "messages": messages}
+            for key, messages in refused.errors.items()
+        ]
+        return render(request, "input_refused.html", {"errors": errors}, status=refused.status)
+
+
+def _app_of(request):
+    """The project app whose view serves this path (its forms' labels come first), or None."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    module = getattr(match.func, "__module__", "") or ""
+    return module.split(".")[0] or None

@@ -17,8 +17,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
+from core import inputs
 from core.inputs import as_id
 from core.files import download
 from core.safe_text import for_xml
@@ -188,6 +190,11 @@ def category(request, number):
          "querystring": _querystring(request), **_choices(category)},
     )
     return category.name, body
+
+
+# The search filters' labels (portal/_filters.html), for a refused parameter's message.
+inputs.register_labels("portal", {"q": _lazy("Search titles and texts"), "category": _lazy("Category"),
+                                  "department": _lazy("Department"), "year": _lazy("Year")})
 
 
 @cached_page

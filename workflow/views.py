@@ -375,6 +375,11 @@ def _item_page(request, item, bound=None, status=200):
             reassign = bound[1]
         elif people:
             reassign = ReassignForm(people=people, prefix="reassign")
+    corrections = list(item.corrections.all())
+    # Linked items by title where the viewer may see them; otherwise a neutral label (no id, no
+    # title: another department's item, even a refused one, must not show through the link).
+    linked = [pk for pk in (item.interpretation_id, item.supersedes_id) if pk] + [c.pk for c in corrections]
+    visible = {i.pk: i for i in queues.visible_items(request.user).filter(pk__in=linked)} if linked else {}
     context = {
         "item": item,
         "body_html": display_html(item.body),
@@ -385,12 +390,20 @@ def _item_page(request, item, bound=None, status=200):
         "steps": steps,
         "versions": versions,
         "attachments": item.attachments.filter(removed_at__isnull=True),
-        "corrections": list(item.corrections.all()),
         "reassign_form": reassign,
         "assigned_to": _person(item.assigned_to) if item.assigned_to_id else "",
+        "interpretation_link": _link(item.interpretation_id, visible),
+        "supersedes_link": _link(item.supersedes_id, visible),
+        "correction_links": [_link(c.pk, visible) for c in corrections],
         "channel_labels": [label for code, label in _channel_labels(item.channels)],
     }
     return _render(request, "workflow/item_detail.html", context, status=status)
+
+
+def _link(pk, visible):
+    """A link to another item for the item page: {"item": the item} or {"item": None} when the
+    viewer may not see it; None when there is no link."""
+    return None if pk is None else {"item": visible.get(pk)}
 
 
 def _channel_labels(codes):

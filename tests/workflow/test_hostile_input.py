@@ -168,3 +168,51 @@ def test_the_public_page_links_an_interpretation_only_when_it_is_public(client, 
         published = to_state(user, policy, "published")
     page = client.get(f"/items/{published.pk}/").content.decode()
     assert "重要政策" in page and "秘密的解读" not in page
+
+
+def test_the_staff_item_page_names_a_linked_item_only_for_those_who_may_see_it(client, user):
+    hidden = services.create_item(actor=user("jwc_liaison"), catalogue_entry=_entry_of("jwc"), title="别处的不予公开事项",
+                                  body="<p>x</p>", produced_on=datetime.date(2025, 9, 26))
+    own = draft(user, title="本部门的解读")
+    item = draft(user, title="重要政策", is_policy_document=True, interpretation=own)
+    DisclosureItem.objects.filter(pk=item.pk).update(supersedes=hidden)  # as if linked before the rules
+
+    client.force_login(user("cwc_liaison"))
+    page = client.get(f"/workflow/items/{item.pk}/").content.decode()
+    assert 'id="interpretation-link"' in page and "本部门的解读" in page  # visible: by its title
+    assert f"/workflow/items/{own.pk}/" in page
+    supersedes = page.split('id="supersedes-link"', 1)[1].split("</dd>", 1)[0]
+    assert "无权查看的事项" in supersedes
+    assert f"#{hidden.pk}" not in supersedes
+    assert "别处的不予公开事项" not in page and f"/workflow/items/{hidden.pk}/" not in page
+
+    client.force_login(user("office"))  # sees every department: the title and a link
+    page = client.get(f"/workflow/items/{item.pk}/").content.decode()
+    assert "别处的不予公开事项" in page and f"/workflow/items/{hidden.pk}/" in page and "无权查看的事项" not in page
+
+
+def test_a_refused_page_form_names_the_field_by_its_label_not_its_code(client, user):
+    client.force_login(user("cwc_liaison"))
+    response = client.post("/workflow/items/new/", {"catalogue_entry": entry("19").pk, "title": "标题\x07",
+                                                    "body": "<p>正文</p>", "produced_on": "2025-09-26"})
+    assert response.status_code == 400
+    listed = response.content.decode().split('id="refused-fields"', 1)[1].split("</ul>", 1)[0]
+    assert "<strong>标题</strong>" in listed and "控制字符" in listed and ">title<" not in listed
+
+    item = to_state(user, draft(user), "head_review")
+    client.force_login(user("cwc_head"))
+    response = client.post(f"/workflow/items/{item.pk}/return/", {"return-comment": "请修改\x1b[31m"})
+    assert response.status_code == 400
+    listed = response.content.decode().split('id="refused-fields"', 1)[1].split("</ul>", 1)[0]
+    assert "意见（必填）" in listed and "return-comment" not in listed
+    item.refresh_from_db()
+    assert item.state == "head_review"  # nothing happened
+
+
+def test_refused_search_parameters_are_named_as_the_search_form_labels_them(client, demo):
+    for query, label in (({"q": "预算\x00"}, "搜索"), ({"department": "cwc\x07"}, "部门")):
+        response = client.get("/search/", query)
+        assert response.status_code == 400
+        listed = response.content.decode().split('id="refused-fields"', 1)[1].split("</ul>", 1)[0]
+        name = next(iter(query))
+        assert label in listed and f"<strong>{name}</strong>" not in listed, listed
