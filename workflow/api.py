@@ -310,9 +310,10 @@ class DisclosureActionView(ServiceErrors, APIView):
         return Response(ActionResultSerializer(result, context={"request": request}).data)
 
 
-class ReassignInput(serializers.Serializer):
-    to = serializers.CharField(max_length=150, help_text="username of another holder of the step's role in the item's department")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+class ReassignInput(inputs.StrictInputSerializer):
+    to = inputs.APITextField(max_length=150, allow_blank=False,
+                             help_text="username of another holder of the step's role in the item's department")
+    comment = inputs.APITextField(multiline=True, required=False, allow_blank=True, max_length=500)
 
 
 class DisclosureReassignView(ServiceErrors, APIView):

@@ -18,6 +18,7 @@ RULES = {
     "PATCH /api/disclosures/{id}/": _ITEM,
     "POST /api/disclosures/{id}/{action}/": _ITEM | {"comment", "ground", "publish_at"},
     "POST /api/disclosures/{id}/attachments/": {"file", "non_field_errors"},
+    "POST /api/disclosures/{id}/reassign/": {"to", "non_field_errors"},
     "POST /api/channel-posts/": {"item", "channel", "posted_on", "url", "non_field_errors"},  # url: Django's validator
     "POST /api/foi/requests/": {"received_on", "department", "identity_checked", "non_field_errors"},
     "POST /api/foi/requests/{id}/{action}/": _FOI_ACTION,

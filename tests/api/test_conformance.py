@@ -85,7 +85,7 @@ def test_text_and_date_parameters_refuse_empty_and_hostile_values(api):
     assert documented["minLength"] == 1 and documented["pattern"].startswith("^[^\\x00")
 
 
-REQUEST_BODIES = ["ItemInput", "PatchedItemPatchInput", "ActionInput", "MarkRead", "ChannelPostInput", "RequestInput",
+REQUEST_BODIES = ["ItemInput", "ReassignInput", "PatchedItemPatchInput", "ActionInput", "MarkRead", "ChannelPostInput", "RequestInput",
                   "RequestActionInput", "ComplaintInput", "EvaluationInput"]
 
 
