@@ -10,23 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit import labels
+from audit import labels, registry
+from core.grounds import RefusalGround
 
+# The trail's own kinds; the apps above register theirs (audit.registry.object_kind).
 OBJECT_TYPES = {
-    "workflow.disclosureitem": _("Disclosure item"),
-    "workflow.catalogueentry": _("Catalogue item"),
-    "records.record": _("Signed record"),
-    "foi.informationrequest": _("Request for information"),
-    "foi.complaint": _("Complaint"),
-    "foi.evaluation": _("Evaluation"),
     "auth.user": _("User"),
-    "policies.department": _("Department"),
-    "policies.membership": _("Role"),
-    "policies.delegation": _("Delegation"),
-    "portal.channel": _("Channel"),
     "audit.log": _("Audit log"),
-    "reports.register": _("Register"),
-    "reports.annual_report": _("Annual report"),
 }
 
 DATA_KEYS = {
@@ -56,8 +46,6 @@ class Names:
     """Looks up every name a page of events needs with one query per kind."""
 
     def __init__(self, events):
-        from policies.models import Department
-
         users = {e.actor_id for e in events if e.actor_id}
         usernames = set()
         self.docs = {}
@@ -75,41 +63,25 @@ class Names:
                 by_type.setdefault(event.object_type, set()).add(event.object_id)
         self.users = {u.pk: u for u in get_user_model().objects.filter(pk__in=users | _ints(by_type.get("auth.user", ())))}
         self.by_username = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
-        self.departments = {d.code: d.name for d in Department.objects.all()}
-        self.departments_by_id = {str(d.pk): d.name for d in Department.objects.all()}
+        self.departments = registry.value_names("department")
         self.objects = {}
         self._load_objects(by_type)
-        from core.grounds import RefusalGround
-
         self.grounds = dict(RefusalGround.choices)
-        self.roles = _role_labels()
-        self.channels = _channel_names()
+        self._values = {}
 
     def _load_objects(self, by_type):
-        from workflow.models import CatalogueEntry, DisclosureItem
-
-        for item in DisclosureItem.objects.filter(pk__in=_ints(by_type.get("workflow.disclosureitem", ()))).only("pk", "title"):
-            self.objects[("workflow.disclosureitem", str(item.pk))] = (item.title, reverse("workflow:item", args=[item.pk]))
-        for entry in CatalogueEntry.objects.filter(pk__in=_ints(by_type.get("workflow.catalogueentry", ()))):
-            self.objects[("workflow.catalogueentry", str(entry.pk))] = (f"{entry.code}. {entry.title}", None)
-        try:
-            from records.models import Record
-
-            for record in Record.objects.filter(pk__in=_ints(by_type.get("records.record", ()))).only("pk", "number", "title", "item_id"):
-                self.objects[("records.record", str(record.pk))] = (f"{record.number} {record.title}", reverse("workflow:item", args=[record.item_id]))
-        except Exception:  # records are optional for the trail: show the type and number instead
-            pass
-        try:
-            from foi.models import InformationRequest
-
-            for request in InformationRequest.objects.filter(pk__in=_ints(by_type.get("foi.informationrequest", ()))).only("pk", "number"):
-                self.objects[("foi.informationrequest", str(request.pk))] = (request.number, reverse("foi:detail", args=[request.pk]))
-        except Exception:
-            pass
+        for object_type, pks in by_type.items():
+            _label, names = registry.OBJECT_KINDS.get(object_type, (None, None))
+            if names is not None and _ints(pks):
+                for pk, found in names(_ints(pks)).items():
+                    self.objects[(object_type, str(pk))] = found
         for pk, user in self.users.items():
             self.objects[("auth.user", str(pk))] = (person(user), None)
-        for pk, name in self.departments_by_id.items():
-            self.objects[("policies.department", pk)] = (name, None)
+
+    def values(self, key):
+        if key not in self._values:
+            self._values[key] = registry.value_names(key)
+        return self._values[key]
 
     def actor(self, event):
         """The person who acted; a deputy as "X（代 Y）" (their event names whom they acted for)."""
@@ -126,7 +98,7 @@ class Names:
         if not event.object_type:
             return "", None
         found = self.objects.get((event.object_type, event.object_id))
-        kind = OBJECT_TYPES.get(event.object_type, _("Object"))
+        kind = object_kind_label(event.object_type)
         if found:
             return f"{kind}：{found[0]}", found[1]
         return str(kind), None
@@ -149,11 +121,13 @@ class Names:
             return str(self.grounds.get(value, value))
         if key == "channels":
             codes = value.split(",") if isinstance(value, str) else list(value)
-            return "、".join(str(self.channels.get(c, c)) for c in codes if c)
+            return "、".join(str(self.values("channels").get(c, c)) for c in codes if c)
         if key == "fields":
-            return "、".join(_field_label(name) for name in (value if isinstance(value, list) else str(value).split(",")))
+            labels = self.values("fields")
+            names = (name.strip() for name in (value if isinstance(value, list) else str(value).split(",")))
+            return "、".join(str(labels.get(name, name)) for name in names)
         if key == "role":
-            return str(self.roles.get(value, value))
+            return str(self.values("role").get(value, value))
         if key == "user":
             user = self.by_username.get(value)
             return person(user) if user else str(value)
@@ -174,29 +148,10 @@ def person(user):
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
-def _role_labels():
-    from policies.models import Role
-
-    return dict(Role.choices)
-
-
-def _channel_names():
-    try:
-        from portal.models import Channel
-
-        return dict(Channel.objects.values_list("code", "name"))
-    except Exception:
-        return {}
-
-
-def _field_label(name):
-    from workflow.models import DisclosureItem
-
-    name = name.strip()
-    try:
-        return str(DisclosureItem._meta.get_field(name).verbose_name)
-    except Exception:
-        return {"attachments": str(_("attachments"))}.get(name, name)
+def object_kind_label(object_type):
+    if object_type in OBJECT_TYPES:
+        return OBJECT_TYPES[object_type]
+    return registry.OBJECT_KINDS.get(object_type, (_("Object"), None))[0]
 
 
 def rows(events):

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from audit import display, keys, labels, merkle, services
+from audit import display, keys, labels, merkle, registry, services
 from audit.access import can_view_audit
 from audit.export import build_bundle
 from audit.models import AuditEvent
@@ -43,9 +43,8 @@ class GroupedSelect(forms.Select):
 
 
 def _department_choices():
-    from policies.models import Department
-
-    return [("", _("All departments"))] + [(d.code, d.name) for d in Department.objects.order_by("code")]
+    departments = registry.value_names("department")
+    return [("", _("All departments"))] + sorted(departments.items())
 
 
 def _person_choices():

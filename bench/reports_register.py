@@ -30,7 +30,8 @@ def populate(count):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from portal.models import Channel, ChannelPost
+    from portal.models import ChannelPost
+    from workflow.channels import Channel
     from workflow.models import CatalogueEntry, DisclosureItem, Step
 
     have = DisclosureItem.objects.filter(title__startswith="登记表基准").count()

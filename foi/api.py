@@ -5,7 +5,6 @@ input (field → messages)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,6 +16,7 @@ from core.grounds import RefusalGround
 from core.inputs import APITextField, StrictInputSerializer, query_date
 from core.pagination import Pagination
 from foi import services
+from foi.access import request_for
 from foi.models import Complaint, Evaluation, InformationRequest
 from policies.models import Department
 from workflow.api import ServiceErrors
@@ -250,26 +250,10 @@ class RequestListView(ServiceErrors, APIView):
         return Response(RequestSerializer(req, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-def _request_for(user, pk):
-    _require(services.may_view, user)
-    req = InformationRequest.objects.select_related("department").filter(pk=pk).first()
-    if req is None:
-        raise Http404("No such request")
-    return req
-
-
-def _request_seen_by(user, pk):
-    """A request the user may see, office or assigned department; otherwise the same 404 as a missing one."""
-    req = InformationRequest.objects.select_related("department").filter(pk=pk).first()
-    if req is None or not services.may_see(user, req):
-        raise Http404("No such request")
-    return req
-
-
 class RequestDetailView(ServiceErrors, APIView):
-    @extend_schema(responses=RequestSerializer, summary="One request")
+    @extend_schema(responses=RequestSerializer, summary="One request (404 for anyone who may not see it, as for a missing one)")
     def get(self, request, pk):
-        return Response(RequestSerializer(_request_for(request.user, pk), context={"request": request}).data)
+        return Response(RequestSerializer(request_for(request.user, pk), context={"request": request}).data)
 
 
 class RequestActionView(ServiceErrors, APIView):
@@ -283,11 +267,10 @@ class RequestActionView(ServiceErrors, APIView):
                 "the clock stops), resume, extend (once), answer (with the outcome)",
     )
     def post(self, request, pk, action):
+        req = request_for(request.user, pk)
         if action in DEPARTMENT_ACTIONS:
-            req = _request_seen_by(request.user, pk)  # the service checks liaison or head
-            command = getattr(services, DEPARTMENT_ACTIONS[action])
+            command = getattr(services, DEPARTMENT_ACTIONS[action])  # the service checks liaison or head
         else:
-            req = _request_for(request.user, pk)
             _require(services.may_manage, request.user)
             command = getattr(services, action)
         if hasattr(request.data, "keys"):

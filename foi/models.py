@@ -5,7 +5,7 @@ through foi.services, which audits every change."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.grounds import RefusalGround
 
@@ -62,7 +62,7 @@ class InformationRequest(models.Model):
     applicant_kind = models.CharField(_("applicant kind"), max_length=16, choices=ApplicantKind.choices)
     contact = models.CharField(_("contact details"), max_length=300)
     id_type = models.CharField(_("identity document"), max_length=16, choices=IdType.choices, blank=True)
-    id_number = models.CharField(_("document number"), max_length=40, blank=True)
+    id_number = models.CharField(pgettext_lazy("identity document", "document number"), max_length=40, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), max_length=200, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=300, blank=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from foi import forms, services
+from foi.access import request_for
 from foi.models import Complaint, Evaluation, InformationRequest
 from core.exceptions import StateConflict
 from core.files import download
@@ -34,15 +35,6 @@ def _run(request, form, call):
     except PermissionDenied as denied:
         messages.error(request, str(denied) or _("You may not do this."))
     return None
-
-
-def _request_for(request, pk):
-    """The request if this user may see it (the office, auditors, leaders, the assigned
-    department); 404 otherwise, whether it exists or not."""
-    req = InformationRequest.objects.select_related("department").filter(pk=pk).first()
-    if req is None or not services.may_see(request.user, req):
-        raise Http404
-    return req
 
 
 @login_required
@@ -170,13 +162,13 @@ def _detail_context(request, req, **forms_given):
 
 @login_required
 def request_detail(request, pk):
-    req = _request_for(request, pk)
+    req = request_for(request.user, pk)
     return render(request, "foi/detail.html", _detail_context(request, req))
 
 
 @login_required
 def letter_download(request, pk, letter_pk):
-    req = _request_for(request, pk)
+    req = request_for(request.user, pk)
     letter = req.letters.filter(pk=letter_pk).first()
     if letter is None or not letter.file_path.is_file():
         raise Http404
@@ -185,7 +177,7 @@ def letter_download(request, pk, letter_pk):
 
 @login_required
 def attachment_download(request, pk, attachment_pk):
-    req = _request_for(request, pk)
+    req = request_for(request.user, pk)
     found = req.attachments.filter(pk=attachment_pk).first()
     if found is None or not found.file:
         raise Http404
@@ -195,7 +187,7 @@ def attachment_download(request, pk, attachment_pk):
 @login_required
 @require_POST
 def request_action(request, pk, action):
-    req = _request_for(request, pk)
+    req = request_for(request.user, pk)
     if action not in ACTIONS:
         raise Http404
     if action not in ("draft", "approve") and not services.may_manage(request.user):

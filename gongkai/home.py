@@ -3,52 +3,33 @@
 from django.utils import timezone
 
 from policies.access import departments_where
+from workflow.models import UNFINISHED_STATES, DisclosureItem, State, Step
+from workflow.workdays import add_working_days, counter
 
-IN_PROGRESS = ("draft", "returned", "head_review", "confidentiality_review", "secrecy_review", "leader_review",
-               "office_review", "publishing")
-AWAITING_DECISION = IN_PROGRESS[2:]  # submitted and not yet decided
+# Submitted and not yet decided (or being published).
+AWAITING_DECISION = tuple(s for s in UNFINISHED_STATES if s not in (State.DRAFT, State.RETURNED))
 DUE_SOON_WORKING_DAYS = 5
 
 
 def _working_days(today, dates):
     """{date: working days from today to it (negative when past)} with one calendar query."""
-    import datetime
-
-    from workflow.models import CalendarDay
-
     if not dates:
         return {}
-    low, high = min(min(dates), today), max(max(dates), today)
-    overrides = dict(CalendarDay.objects.filter(date__gte=low, date__lte=high).values_list("date", "is_workday"))
-
-    def workday(day):
-        return overrides.get(day, day.weekday() < 5)
-
-    result = {}
-    for target in set(dates):
-        step = 1 if target >= today else -1
-        day, count = today, 0
-        while day != target:
-            day += datetime.timedelta(days=step)
-            if workday(day if step == 1 else day + datetime.timedelta(days=1)):
-                count += step
-        result[target] = count
-    return result
+    between = counter(min(min(dates), today), max(max(dates), today))
+    return {target: between(today, target) for target in set(dates)}
 
 
 def _with_deadlines(items, today):
     left = _working_days(today, [item.due_on for item in items])
     for item in items:
         item.days_left = left[item.due_on]
-        item.overdue = item.state in IN_PROGRESS and item.days_left < 0
+        item.overdue = item.state in UNFINISHED_STATES and item.days_left < 0
         item.days_overdue = -item.days_left if item.overdue else 0
     return items
 
 
 def latest_reasons(items):
     """{item id: Step} — the latest return, refusal or redaction request of each item, with who."""
-    from workflow.models import Step
-
     reasons = {}
     steps = (
         Step.objects.filter(item__in=items, action__in=("return", "refuse", "clear_with_redactions"))
@@ -62,30 +43,25 @@ def latest_reasons(items):
 
 def my_items(user, today):
     """The items of the departments this user drafts for that are still in progress, by state."""
-    from workflow.models import DisclosureItem
-
     departments = departments_where(user, "draft_items")
     items = list(
-        DisclosureItem.objects.filter(department__in=departments, state__in=IN_PROGRESS)
+        DisclosureItem.objects.filter(department__in=departments, state__in=UNFINISHED_STATES)
         .select_related("department", "catalogue_entry")
         .order_by("due_on", "id")[:100]
     )
     reasons = latest_reasons(items)
     for item in items:
         step = reasons.get(item.pk)
-        item.latest_reason = step if step is not None and item.state in ("returned", "draft") else None
-    order = {state: i for i, state in enumerate(("returned", "draft") + AWAITING_DECISION)}
+        item.latest_reason = step if step is not None and item.state in (State.RETURNED, State.DRAFT) else None
+    order = {state: i for i, state in enumerate((State.RETURNED, State.DRAFT) + AWAITING_DECISION)}
     return sorted(_with_deadlines(items, today), key=lambda i: (order.get(i.state, 99), i.due_on))
 
 
 def office_watch(today):
     """Open items that are overdue or due within DUE_SOON_WORKING_DAYS, most urgent first."""
-    from workflow.models import DisclosureItem
-    from workflow.workdays import add_working_days
-
     horizon, _provisional = add_working_days(today, DUE_SOON_WORKING_DAYS)
     items = list(
-        DisclosureItem.objects.filter(state__in=IN_PROGRESS, due_on__lte=horizon)
+        DisclosureItem.objects.filter(state__in=UNFINISHED_STATES, due_on__lte=horizon)
         .select_related("department")
         .order_by("due_on", "id")[:100]
     )
@@ -110,9 +86,9 @@ def context(user):
         data["watch"] = office_watch(today)
     if "leader" in roles:
         from reports import overview
-        from reports.views import _default_period
+        from reports.periods import current_academic_year
 
-        date_from, date_to = _default_period(today)
+        date_from, date_to = current_academic_year(today)
         data["overview"] = overview.build(date_from, min(date_to, today), today=today)
     if roles & {"head", "reviewer", "liaison"}:  # a deputy is a member of the department
         from policies.services import deputy_for

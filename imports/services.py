@@ -205,7 +205,7 @@ class _Lookups:
     """Catalogue entries, departments and channels by every name the template allows."""
 
     def __init__(self):
-        from portal.models import Channel
+        from workflow.channels import Channel
 
         self.entries = {e.code: e for e in CatalogueEntry.objects.select_related("category", "department")}
         self.departments = {}

@@ -40,10 +40,10 @@ OFFICE_ADMIN_PERMISSIONS = (
     "workflow.add_calendarday",
     "workflow.change_calendarday",
     "workflow.delete_calendarday",
-    # portal/: the channels items are published on (saves audited by portal.admin)
-    "portal.view_channel",
-    "portal.add_channel",
-    "portal.change_channel",
+    # the channels items are published on (saves audited by workflow.admin) and their posts (portal)
+    "workflow.view_channel",
+    "workflow.add_channel",
+    "workflow.change_channel",
     "portal.view_channelpost",
     # reports/: the annual report's key areas and the office's other figures (saves audited by reports.admin)
     "reports.view_reportarea",

@@ -18,7 +18,8 @@ from core.inputs import query_date
 from core.pagination import Pagination
 from core.schema import query_integer, query_string
 from portal import services
-from portal.models import Channel, ChannelPost
+from portal.models import ChannelPost
+from workflow.channels import Channel
 from workflow.api import ServiceErrors
 from workflow.models import DisclosureItem
 

@@ -5,8 +5,7 @@ page), every post the office recorded, and any channel named at publication that
 post yet (counted once, without a link). Counting: each post counts once on its channel, so an item
 on five channels counts once on each of the five, and once as an item.
 
-The channel table (portal.Channel) is the one vocabulary: `accepted_codes()` is what publication,
-the API and the forms accept, `channel_names()` what records and reports print."""
+The channels themselves (the one vocabulary) are workflow.channels."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -17,7 +16,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import PORTAL, Channel, ChannelPost
+from portal.models import ChannelPost
+from workflow.channels import PORTAL, Channel
+from workflow.models import DisclosureItem
 
 
 @dataclass
@@ -28,15 +29,6 @@ class Placement:
     reference: str
     posted_at: datetime | None
     recorded: bool  # False for a channel named at publication with no post recorded yet
-
-
-def channel_names():
-    return dict(Channel.objects.values_list("code", "name"))
-
-
-def accepted_codes():
-    """Codes a new publication or post may name: the active channels, in the office's order."""
-    return list(Channel.objects.filter(active=True).order_by("order", "code").values_list("code", flat=True))
 
 
 def _order():
@@ -109,8 +101,6 @@ def period_counts(date_from, date_to, *, department=None):
     channel named at publication with no post recorded for that item once, on the item's
     publication date. [ChannelCount] in channel order, channels with nothing left out. With
     `department`, only that department's items."""
-    from workflow.models import DisclosureItem
-
     start, end = _midnight(date_from), _midnight(date_to + timedelta(days=1))
     published = DisclosureItem.objects.public().filter(published_at__gte=start, published_at__lt=end)
     posts = ChannelPost.objects.current()

@@ -1,40 +1,11 @@
-"""The public site's own data: the channels an item can be published on (the ONE channel table: what
-the office lists in the admin is what publication, the API, the forms and the reports accept),
-the office's records of where each published item went, and the counter that versions the public
-pages' cache. Channel rows and posts are written only through portal.services (audited)."""
+"""The public site's own data: the office's records of where each published item went (on the
+channels of workflow.Channel), the disclosure guide, the search index and the counter that
+versions the public pages' cache. Posts are written only through portal.services (audited)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-PORTAL = "portal"
-
-
-class Channel(models.Model):
-    """A place items are published (公开途径). `portal` is the public site itself: every published
-    item is on it automatically; the office records posts on the others."""
-
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
-    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive channels keep their records but are not offered for new ones."))
-    online = models.BooleanField(
-        _("online"), default=True,
-        help_text=_("A website or new-media account: counted in the annual report's total of online publications."),
-    )
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("channel")
-        verbose_name_plural = _("channels")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def automatic(self):
-        return self.code == PORTAL
 
 
 class ChannelPostQuerySet(models.QuerySet):
@@ -47,7 +18,7 @@ class ChannelPost(models.Model):
     when it went out. A mistaken record is removed (kept, with who and why), never deleted."""
 
     item = models.ForeignKey("workflow.DisclosureItem", on_delete=models.PROTECT, related_name="channel_posts", verbose_name=_("item"))
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="posts", verbose_name=_("channel"))
+    channel = models.ForeignKey("workflow.Channel", on_delete=models.PROTECT, related_name="posts", verbose_name=_("channel"))
     url = models.URLField(_("link"), max_length=500, blank=True)
     reference = models.CharField(_("reference"), max_length=200, blank=True, help_text=_("Where to find it when there is no link, e.g. an issue number."))
     posted_at = models.DateTimeField(_("posted"), default=timezone.now)

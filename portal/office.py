@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 from core.inputs import InputPolicyForm
 from portal import services
 from portal.channels import placements_for
-from portal.models import PORTAL, Channel, ChannelPost
+from portal.models import ChannelPost
+from workflow.channels import PORTAL, Channel
 from portal.public import public_items
 
 

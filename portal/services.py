@@ -1,4 +1,4 @@
-"""The office's writes on the public site's data: channels and the records of where items went.
+"""The office's writes on the public site's data: the records of where items went, the guide.
 Each one checks permission, changes the rows and appends its audit event in one transaction."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from policies.access import can
-from portal.models import PORTAL, Channel, ChannelPost
+from portal.models import ChannelPost
+from workflow.channels import PORTAL, Channel
 
 def may_record_channels(user, item=None):
     return can(user, "publish_items", item.department if item is not None else None)
@@ -85,29 +86,6 @@ def remove_post(post, *, actor, reason):
             data={"item": str(post.item_id), "channel": post.channel.code, "comment": post.removed_reason},
         )
     return post
-
-
-def _channel_state(channel):
-    return {"code": channel.code, "name": channel.name, "order": channel.order, "active": int(channel.active)}
-
-
-def save_channel(channel, *, actor, changed_fields=()):
-    """Add or change a channel (the office's admin)."""
-    if not may_record_channels(actor):
-        raise PermissionDenied(_("Only the disclosure office manages channels."))
-    with transaction.atomic():
-        created = channel.pk is None
-        before = None if created else _channel_state(Channel.objects.get(pk=channel.pk))
-        channel.save()
-        record(
-            "channel.create" if created else "channel.update",
-            actor=actor,
-            obj=channel,
-            before=before,
-            after=_channel_state(channel),
-            data={"code": channel.code, "fields": ",".join(sorted(changed_fields))},
-        )
-    return channel
 
 
 GUIDE_MAX_CHARS = 100_000

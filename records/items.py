@@ -10,6 +10,7 @@ from records import services
 from records.services import local_time
 from records.models import Record, record_number
 from records.rendering import RecordContent
+from workflow.channels import channel_names
 
 GROUNDS = {
     "state_secret": "国家秘密",
@@ -97,8 +98,6 @@ def _metadata(item, kind):
                             f"（外部编号 {item.external_ref}）。该信息在使用本系统前已公开，其审核与保密审查未在本系统中进行，"
                             "本记录不证明其经过审核。"))
     if kind == Record.Kind.PUBLICATION:
-        from portal.channels import channel_names
-
         if item.imported_at:
             rows.append(("公开日期", f"{timezone.localtime(published):%Y-%m-%d}（原公开日期" + (f"，{due_met}" if due_met else "") + "）"))
         else:

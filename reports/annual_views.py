@@ -5,7 +5,6 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,15 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from core.inputs import InputPolicyForm
 from policies.access import is_office
-from reports import annual, services
+from reports import annual, periods, services
 from reports.models import ReportArea
-
-
-def last_academic_year(today):
-    """The latest academic year (1 September – 31 August) that has ended: the one the report due
-    by 31 October covers."""
-    end_year = today.year if today.month >= 9 else today.year - 1
-    return datetime.date(end_year - 1, 9, 1), datetime.date(end_year, 8, 31)
 
 
 class AnnualReportForm(InputPolicyForm, forms.Form):
@@ -71,15 +63,14 @@ def _period_from_query(request):
     try:
         return datetime.date.fromisoformat(request.GET["date_from"]), datetime.date.fromisoformat(request.GET["date_to"])
     except (KeyError, ValueError):
-        return last_academic_year(timezone.localdate())
+        return periods.last_academic_year(timezone.localdate())
 
 
 @login_required
 def annual_report(request):
     """GET: the period's stored narrative to edit; POST: store it (the office: a new version when it
     changed) and download the report."""
-    if not services.may_read_dashboard(request.user):
-        raise PermissionDenied
+    services.require_dashboard_reader(request.user)
     date_from, date_to = _period_from_query(request)
     initial, version = _initial(date_from, date_to)
     form = AnnualReportForm(request.POST or None, initial=initial)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.channels import placements_for
 from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, Step
-from workflow.workdays import Calendar
+from workflow.workdays import counter
 
 
 # Row statuses, in the order the dashboard lists them.
@@ -182,12 +182,12 @@ def build(date_from, date_to, *, today=None, department=None):
     placements = placements_for(published, among=published_query)
     reviewers = _reviewers(published_query | refused_query)
     dues = [i.due_on for i in published + unfinished]
-    calendar = Calendar(min(dues), max([as_of, date_to, *dues])) if dues else None
+    between = counter(min(dues), max([as_of, date_to, *dues])) if dues else None
 
     per_entry = defaultdict(list)
     for item in published:
         published_on = _local_date(item.published_at)
-        late = calendar.between(item.due_on, published_on) if published_on > item.due_on else 0
+        late = between(item.due_on, published_on) if published_on > item.due_on else 0
         row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
                   late_days=late, placements=placements.get(item.pk, []), reviewers=reviewers.get(item.pk, []))
         if item.imported_at:
@@ -206,7 +206,7 @@ def build(date_from, date_to, *, today=None, department=None):
     for item in unfinished:
         if item.due_on < as_of:
             row = Row(entry=item.catalogue_entry, status=OVERDUE, item=item,
-                      late_days=calendar.between(item.due_on, as_of))
+                      late_days=between(item.due_on, as_of))
             row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开，至{as_of:%Y-%m-%d}未公开")
         else:
             row = Row(entry=item.catalogue_entry, status=PENDING, item=item)

@@ -5,15 +5,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from policies.models import Department
-from reports import overview
-from reports.views import _guard, _period
+from reports import overview, periods, services
 
 
 @login_required
 @require_safe
 def overview_page(request):
-    _guard(request)
-    date_from, date_to, department, error = _period(request)
+    services.require_dashboard_reader(request.user)
+    date_from, date_to, department, error = periods.from_query(request)
     context = {
         "date_from": date_from, "date_to": date_to, "department": department, "error": error,
         "departments": Department.objects.filter(active=True).order_by("code"),

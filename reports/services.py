@@ -17,6 +17,12 @@ def may_read_dashboard(user):
     return can_any(user, "publish_items", "approve_major_items")
 
 
+def require_dashboard_reader(user):
+    """PermissionDenied (403) for anyone who may not read the reports."""
+    if not may_read_dashboard(user):
+        raise PermissionDenied
+
+
 def _audit_export(actor, cov, data, *, via):
     record(
         "register.export",

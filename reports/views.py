@@ -1,50 +1,20 @@
 """The office's and leaders' reports: catalogue coverage for a period (overdue first, by department),
 the register as a table and as .xlsx. Anyone else gets a 403."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from policies.models import Department
 from portal.channels import period_counts
-from reports import coverage, register, services
+from reports import coverage, periods, register, services
 
 # Pages show a bounded number of rows whatever the size of the period; the register's .xlsx has them all.
 ROWS_PER_PAGE = 100
 OVERDUE_SHOWN = 50
-
-
-def _default_period(today):
-    """The academic year (1 September – 31 August) that contains today."""
-    start_year = today.year if today.month >= 9 else today.year - 1
-    return datetime.date(start_year, 9, 1), datetime.date(start_year + 1, 8, 31)
-
-
-def _period(request):
-    """(from, to, department, error) from the query string."""
-    default_from, default_to = _default_period(timezone.localdate())
-    error = None
-    try:
-        date_from = datetime.date.fromisoformat(request.GET.get("from") or default_from.isoformat())
-        date_to = datetime.date.fromisoformat(request.GET.get("to") or default_to.isoformat())
-    except ValueError:
-        date_from, date_to, error = default_from, default_to, _("Enter valid dates (pick them in the date fields).")
-    if error is None and date_from > date_to:
-        error = _("The start of the period is after its end.")
-    department = None
-    code = request.GET.get("department", "")
-    if code:
-        department = Department.objects.filter(code=code).first()
-        if department is None:
-            error = _("Unknown department.")
-    return date_from, date_to, department, error
 
 
 def _without_page(request):
@@ -53,13 +23,8 @@ def _without_page(request):
     return params.urlencode()
 
 
-def _guard(request):
-    if not services.may_read_dashboard(request.user):
-        raise PermissionDenied
-
-
 def _context(request):
-    date_from, date_to, department, error = _period(request)
+    date_from, date_to, department, error = periods.from_query(request)
     context = {
         "date_from": date_from, "date_to": date_to, "department": department, "error": error,
         "departments": Department.objects.filter(active=True).order_by("code"),
@@ -79,7 +44,7 @@ def _context(request):
 @login_required
 @require_safe
 def dashboard(request):
-    _guard(request)
+    services.require_dashboard_reader(request.user)
     context = _context(request)
     if "cov" in context:
         cov = context["cov"]
@@ -98,7 +63,7 @@ def dashboard(request):
 @login_required
 @require_safe
 def register_table(request):
-    _guard(request)
+    services.require_dashboard_reader(request.user)
     context = _context(request)
     if "cov" in context:
         lines = register.table(context["cov"])
@@ -111,8 +76,8 @@ def register_table(request):
 @login_required
 @require_safe
 def register_xlsx(request):
-    _guard(request)
-    date_from, date_to, department, error = _period(request)
+    services.require_dashboard_reader(request.user)
+    date_from, date_to, department, error = periods.from_query(request)
     if error or department is not None:
         return HttpResponse(error or _("The register covers the whole school."), status=400, content_type="text/plain; charset=utf-8")
     data = services.export_register(actor=request.user, date_from=date_from, date_to=date_to)

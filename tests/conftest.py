@@ -85,7 +85,7 @@ def _seed_demo():
     from django.apps import apps as django_apps
 
     from policies.models import Department
-    from portal.models import Channel
+    from workflow.channels import Channel
 
     if not Department.objects.filter(code="dzb").exists():
         call_command("seed_demo", stdout=open(os.devnull, "w"))

@@ -1,11 +1,11 @@
-"""The office edits the catalogue and the working-day calendar here; every save is audited through
+"""The office edits the catalogue, the channels and the working-day calendar here; every save is audited through
 the services. Items themselves change only through the workflow (no admin)."""
 
 from django.contrib import admin
 
 from core.admin import PolicyAdmin
-from workflow import catalogue, workdays
-from workflow.models import CalendarDay, CatalogueCategory, CatalogueEntry
+from workflow import catalogue, channels, workdays
+from workflow.models import CalendarDay, CatalogueCategory, CatalogueEntry, Channel
 
 
 class NoDeleteMixin:
@@ -29,6 +29,18 @@ class CatalogueEntryAdmin(NoDeleteMixin, PolicyAdmin):
 
     def save_model(self, request, obj, form, change):
         catalogue.save_entry(obj, actor=request.user, changed_fields=form.changed_data)
+
+
+@admin.register(Channel)
+class ChannelAdmin(NoDeleteMixin, PolicyAdmin):
+    list_display = ["name", "order", "active", "online"]  # by name; the code (what the API sends) is on its page
+    list_editable = []
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        channels.save_channel(obj, actor=request.user, changed_fields=form.changed_data)
 
 
 @admin.register(CalendarDay)

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.env import env_int
 
 
 class WorkflowConfig(AppConfig):
@@ -8,14 +12,22 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.conf import settings
-
-        from audit import labels
+        from audit import labels, registry
+        from workflow.channels import channel_names
+        from workflow.models import CatalogueEntry, DisclosureItem
         from workflow.transitions import EVENT_LABELS
 
         labels.register(EVENT_LABELS)  # the audit trail names each transition as the table does
-
-        from core.env import env_int
+        # ... and names items (linked to their page), catalogue entries, channels and item fields.
+        registry.object_kind("workflow.disclosureitem", _("Disclosure item"), lambda pks: {
+            item.pk: (item.title, reverse("workflow:item", args=[item.pk]))
+            for item in DisclosureItem.objects.filter(pk__in=pks).only("pk", "title")})
+        registry.object_kind("workflow.catalogueentry", _("Catalogue item"), lambda pks: {
+            entry.pk: (f"{entry.code}. {entry.title}", None) for entry in CatalogueEntry.objects.filter(pk__in=pks)})
+        registry.object_kind("portal.channel", _("Channel"))  # channels kept the type they had in portal
+        registry.values("channels", channel_names)
+        registry.values("fields", lambda: {
+            **{f.name: f.verbose_name for f in DisclosureItem._meta.fields}, "attachments": _("attachments")})
 
         # Reminders, escalation and scheduled publications: one periodic scan (celery beat, or the
         # in-process scheduler of ./bin/serve). WORKFLOW_SCAN_SECONDS, default 60.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.grounds import RefusalGround
 from core.inputs import InputPolicyForm
+from workflow.channels import accepted_codes, channel_names
 from workflow.transitions import API_ACTIONS, TABLE
 
 
@@ -32,8 +33,6 @@ class MultipleFileField(forms.FileField):
 
 def channel_choices():
     """(code, name) of the channel table's active channels."""
-    from portal.channels import accepted_codes, channel_names
-
     names = channel_names()
     return [(code, names.get(code, code)) for code in accepted_codes()]
 

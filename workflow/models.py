@@ -8,7 +8,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from viewflow.workflow.models import Process, Task
 
 from core.grounds import RefusalGround
@@ -80,6 +80,39 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {_('working day') if self.is_workday else _('day off')}"
 
 
+
+
+PORTAL = "portal"
+
+
+class Channel(models.Model):
+    """A place items are published (公开途径): the ONE channel table — what the office lists in the
+    admin is what publication, the API, the forms and the reports accept. `portal` is the public
+    site itself: every published item is on it automatically; the office records posts on the
+    others (portal.ChannelPost). Written only through workflow.channels.save_channel (audited)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive channels keep their records but are not offered for new ones."))
+    online = models.BooleanField(
+        _("online"), default=True,
+        help_text=_("A website or new-media account: counted in the annual report's total of online publications."),
+    )
+
+    class Meta:
+        # Made by portal's migrations, where the model lived first.
+        db_table = "portal_channel"
+        ordering = ["order", "code"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def automatic(self):
+        return self.code == PORTAL
 
 
 class State(models.TextChoices):
@@ -154,7 +187,7 @@ class DisclosureItem(models.Model):
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    document_number = models.CharField(pgettext_lazy("issued document", "document number"), max_length=100, blank=True)
     # The office gave the current step's task to one holder of its role (workflow.services.reassign):
     # then only they, or their deputy, act at this step. Cleared whenever the state changes.
     assigned_to = models.ForeignKey(

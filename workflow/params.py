@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import inputs
 from core.grounds import RefusalGround
+from workflow.channels import accepted_codes
 from workflow.content import ContentError, clean_body
 from workflow.models import CatalogueEntry, DisclosureItem
 from workflow.transitions import TABLE
@@ -36,8 +37,6 @@ COMMENT_MAX = 10000
 
 def channel_codes():
     """The channel table's active codes (the office manages them in the admin)."""
-    from portal.channels import accepted_codes
-
     return accepted_codes()
 
 

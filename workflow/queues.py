@@ -15,7 +15,7 @@ from policies.access import acting_for, delegated_to, deputies_by_principal, dep
 from workflow import notify, rules
 from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
 from workflow.transitions import STAGES
-from workflow.workdays import Calendar
+from workflow.workdays import counter
 
 # Assignees are reminded this many working days before the due date (WORKFLOW_REMIND_WORKING_DAYS).
 REMIND_WORKING_DAYS = env_int("WORKFLOW_REMIND_WORKING_DAYS", 3)
@@ -125,10 +125,10 @@ def scan_due(today=None):
         return f"{kind}:{item.pk}:{item.state}:{item.version}"
 
     noticed = set(DueNotice.objects.filter(key__in=[key_for(item) for item in open_items]).values_list("key", flat=True))
-    calendar = Calendar(today, max(item.due_on for item in open_items))
+    between = counter(today, max(item.due_on for item in open_items))
     pending = [
         item for item in open_items
-        if key_for(item) not in noticed and (item.is_overdue(today) or calendar.between(today, item.due_on) <= REMIND_WORKING_DAYS)
+        if key_for(item) not in noticed and (item.is_overdue(today) or between(today, item.due_on) <= REMIND_WORKING_DAYS)
     ]
     if not pending:
         return counts

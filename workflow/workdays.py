@@ -1,4 +1,5 @@
-"""The working-day calendar and the deadlines computed from it.
+"""The office's working-day calendar (its table, its package data, its edits) and the deadlines
+computed from it with core.workdays' arithmetic.
 
 Only days that differ from Monday–Friday are stored (CalendarDay): weekday holidays and make-up
 working weekends (调休). They come from the `chinesecalendar` package (2004–2026 in 1.11.0) or from
@@ -10,7 +11,8 @@ import datetime
 from django.db import transaction
 
 from audit.services import record
-from workflow.models import CalendarDay
+from core.workdays import Calendar, horizon
+from workflow.models import UNFINISHED_STATES, CalendarDay, DisclosureItem
 
 PACKAGE_YEARS = range(2004, 2027)
 DISCLOSURE_WORKING_DAYS = 20
@@ -64,31 +66,25 @@ def known_years(years):
     )
 
 
+def calendar(start, end, *, with_known_years=False):
+    """The office's calendar from the day after `start` to `end` (one query; two with the known
+    years) for core.workdays' arithmetic."""
+    overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
+    known = known_years(range(start.year, end.year + 1)) if with_known_years else None
+    return Calendar(overrides, start, end, known)
+
+
 def add_working_days(start, n):
     """The date `n` working days strictly after `start`, and whether it is provisional (some day
     counted lies in a year whose calendar is unknown)."""
     if n < 0:
         raise ValueError("n must be >= 0")
-    # Generous window: n working days never span more than 2n + 30 calendar days in China
-    # (the longest run of holidays is about 9 days).
-    horizon = start + datetime.timedelta(days=2 * n + 40)
-    overrides = dict(
-        CalendarDay.objects.filter(date__gt=start, date__lte=horizon).values_list("date", "is_workday")
-    )
-    years = range(start.year, horizon.year + 1)
-    known = known_years(years)
-    day, counted, provisional = start, 0, False
-    while counted < n:
-        day += datetime.timedelta(days=1)
-        if day > horizon:  # pathological office calendar: extend the window
-            rest, later_provisional = add_working_days(day - datetime.timedelta(days=1), n - counted)
-            return rest, provisional or later_provisional
-        if day.year not in known:
-            provisional = True
-        workday = overrides.get(day, day.weekday() < 5)
-        if workday:
-            counted += 1
-    return day, provisional
+    end = horizon(start, n)
+    found = calendar(start, end, with_known_years=True).add(start, n)
+    while found is None:  # pathological office calendar: a longer window
+        end += datetime.timedelta(days=2 * n + 40)
+        found = calendar(start, end, with_known_years=True).add(start, n)
+    return found
 
 
 def disclosure_deadline(produced_on):
@@ -98,37 +94,21 @@ def disclosure_deadline(produced_on):
 
 def working_days_between(start, end):
     """Working days strictly after `start` up to and including `end` (negative if end < start)."""
-    if end < start:
-        return -working_days_between(end, start)
-    overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
-    count, day = 0, start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        if overrides.get(day, day.weekday() < 5):
-            count += 1
-    return count
+    low, high = min(start, end), max(start, end)
+    return calendar(low, high).between(start, end)
 
 
-class Calendar:
-    """working_days_between for many pairs with one query: the calendar's exceptions to
-    Monday–Friday between the earliest and latest dates needed (outside them, one query each)."""
+def counter(start, end):
+    """working_days_between for many pairs with one query: the calendar between the earliest and
+    latest dates needed is read once (a pair outside it costs one query)."""
+    known = calendar(start, end)
 
-    def __init__(self, start, end):
-        self.overrides = dict(CalendarDay.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
-        self.start, self.end = start, end
+    def between(low, high):
+        if known.covers(min(low, high), max(low, high)):
+            return known.between(low, high)
+        return working_days_between(low, high)
 
-    def between(self, start, end):
-        """Working days strictly after `start` up to and including `end` (negative if end < start)."""
-        if end < start:
-            return -self.between(end, start)
-        if start < self.start or end > self.end:
-            return working_days_between(start, end)
-        count, day = 0, start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            if self.overrides.get(day, day.weekday() < 5):
-                count += 1
-        return count
+    return between
 
 
 def _day_state(day):
@@ -138,12 +118,8 @@ def _day_state(day):
 def recompute_provisional_deadlines():
     """Deadlines computed while a year was unknown, recomputed now that the office has entered
     days: open items only (a published item's deadline is history). Returns how many changed."""
-    from workflow.models import DisclosureItem, State
-
-    open_states = [State.DRAFT, State.RETURNED, State.HEAD_REVIEW, State.CONFIDENTIALITY_REVIEW,
-                   State.SECRECY_REVIEW, State.LEADER_REVIEW, State.OFFICE_REVIEW, State.PUBLISHING]
     changed = []
-    for item in DisclosureItem.objects.filter(deadline_provisional=True, state__in=open_states).select_for_update():
+    for item in DisclosureItem.objects.filter(deadline_provisional=True, state__in=UNFINISHED_STATES).select_for_update():
         due_on, provisional = disclosure_deadline(item.produced_on)
         if (due_on, provisional) != (item.due_on, item.deadline_provisional):
             item.due_on, item.deadline_provisional = due_on, provisional

@@ -174,7 +174,10 @@ def test_an_online_application_is_confirmed_routed_drafted_approved_and_answered
     assert req["department"] == "cwc"
 
     act(api("jwc_liaison"), req, "draft", expect=404, outcome="disclosed", answer="见附件")  # another department
-    assert api("cwc_liaison").get(f"/api/foi/requests/{req['id']}/").status_code == 403  # the list and detail are the office's
+    mine = api("cwc_liaison").get(f"/api/foi/requests/{req['id']}/")  # the assigned department reads it, as on its pages
+    openapi.assert_matches(mine, "/api/foi/requests/{id}/", "get")
+    assert (mine.json()["number"], mine.json()["actions"]) == (req["number"], ["draft"])
+    assert api("cwc_liaison").get("/api/foi/requests/").status_code == 403  # the list is the office's
     drafted = act(api("cwc_liaison"), req, "draft", outcome="disclosed", answer="收费依据和标准见附件。")
     assert drafted["actions"] == ["draft"]
     act(api("cwc_liaison"), req, "approve", expect=403)  # nobody approves their own draft (nor may a liaison)
@@ -189,3 +192,27 @@ def test_an_online_application_is_confirmed_routed_drafted_approved_and_answered
     assert actions[-5:] == [("foi.request.confirm", "office"), ("foi.request.assign", "office"),
                             ("foi.request.draft", "cwc_liaison"), ("foi.request.approve", "cwc_head"),
                             ("foi.request.answer", "office")]
+
+
+def test_a_request_another_department_may_not_see_looks_missing_from_the_api_and_the_pages(api, client, user):
+    from foi import services as foi
+    from foi.models import InformationRequest
+    from tests.foi.conftest import application
+
+    fields = {k: v for k, v in application().items() if k != "website"}
+    submitted, _code = foi.submit_online(address="127.0.0.1", **fields)
+    office = api("office")
+    req = act(office, office.get(f"/api/foi/requests/{submitted.pk}/").json(), "confirm", on="2025-11-03")
+    act(office, req, "assign", department="cwc")
+    missing = InformationRequest.objects.order_by("-pk").first().pk + 1000
+    outsider = api("jwc_liaison")
+    for pk in (req["id"], missing):
+        answer = outsider.get(f"/api/foi/requests/{pk}/")
+        assert answer.status_code == 404
+        assert outsider.post(f"/api/foi/requests/{pk}/confirm/", {"on": "2025-11-03"}, format="json").status_code == 404
+    first, second = outsider.get(f"/api/foi/requests/{req['id']}/"), outsider.get(f"/api/foi/requests/{missing}/")
+    assert first.content == second.content
+    client.force_login(user("jwc_liaison"))
+    assert client.get(f"/foi/{req['id']}/").status_code == client.get(f"/foi/{missing}/").status_code == 404
+    # the assigned department may read it but not do the office's steps
+    assert api("cwc_liaison").post(f"/api/foi/requests/{req['id']}/extend/", {}, format="json").status_code == 403

@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from portal import services
 from portal.channels import period_counts
-from portal.models import Channel
+from workflow import channels
+from workflow.channels import Channel
 from tests import openapi
 from tests.portal import factory
 from workflow import services as workflow
@@ -115,7 +116,7 @@ def test_posts_count_by_their_own_date(user, item):
 
 def test_a_channel_the_office_adds_is_accepted_at_publication_and_counted(api, user, demo):
     office = user("office")
-    services.save_channel(Channel(code="radio", name="校园广播", order=200, online=False), actor=office)
+    channels.save_channel(Channel(code="radio", name="校园广播", order=200, online=False), actor=office)
     item = factory.draft("21", title="收费标准", produced_on=D(2025, 9, 1))
     item = factory.review(item, when=factory.at(D(2025, 9, 2)))
     response = api("office").post(f"/api/disclosures/{item.pk}/publish/", {"channels": ["radio", "news"]}, format="json")
@@ -129,7 +130,7 @@ def test_a_channel_the_office_adds_is_accepted_at_publication_and_counted(api, u
     # Retired in the admin: no longer accepted for a new publication, still counted where it was used.
     channel = Channel.objects.get(code="radio")
     channel.active = False
-    services.save_channel(channel, actor=office, changed_fields=["active"])
+    channels.save_channel(channel, actor=office, changed_fields=["active"])
     other = factory.review(factory.draft("21", title="收费标准二", produced_on=D(2025, 9, 1)), when=factory.at(D(2025, 9, 2)))
     refused = api("office").post(f"/api/disclosures/{other.pk}/publish/", {"channels": ["radio"]}, format="json")
     assert refused.status_code == 400 and "radio" in refused.json()["channels"][0]
@@ -137,7 +138,7 @@ def test_a_channel_the_office_adds_is_accepted_at_publication_and_counted(api, u
 
 
 def test_the_publish_form_offers_the_channel_table(client, user, demo):
-    services.save_channel(Channel(code="radio", name="校园广播", order=200), actor=user("office"))
+    channels.save_channel(Channel(code="radio", name="校园广播", order=200), actor=user("office"))
     client.force_login(user("cwc_liaison"))
     page = client.get("/workflow/items/new/").content.decode()
     assert "校园广播" in page and "学校网站新闻" in page

@@ -82,20 +82,20 @@ def test_unpublished_items_have_no_channel_page(client, user, demo):
 
 
 def _channel(code):
-    from portal.models import Channel
+    from workflow.channels import Channel
 
     return Channel.objects.get(code=code).pk
 
 
 def test_office_adds_a_channel_in_the_admin_and_it_is_audited(client, user):
-    from portal.models import Channel
+    from workflow.channels import Channel
 
     client.force_login(user("office"))
-    response = client.post("/admin/portal/channel/add/", {"code": "radio", "name": "校园广播", "order": 200, "active": "on"})
+    response = client.post("/admin/workflow/channel/add/", {"code": "radio", "name": "校园广播", "order": 200, "active": "on"})
     assert response.status_code == 302, response.content.decode()[:1500]
     assert Channel.objects.get(code="radio").name == "校园广播"
     event = AuditEvent.objects.filter(action="channel.create").order_by("-seq").first()
     assert event is not None and event.actor_username == "office"
-    assert client.get("/admin/portal/channel/").status_code == 200
+    assert client.get("/admin/workflow/channel/").status_code == 200
     client.force_login(user("cwc_head"))
-    assert client.get("/admin/portal/channel/").status_code in (302, 403)
+    assert client.get("/admin/workflow/channel/").status_code in (302, 403)
