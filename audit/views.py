@@ -1,14 +1,19 @@
 """The auditor's pages: browse and filter events, one object's trail, an event with its proof,
 and the export bundle. Auditors and the office only (policies.view_audit)."""
 
+import csv
+import io
 import json
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -48,8 +53,6 @@ def _department_choices():
 
 
 def _person_choices():
-    from django.contrib.auth import get_user_model
-
     people = sorted(get_user_model().objects.all(), key=lambda u: (u.get_full_name() or u.username))
     return [("", _("Everyone"))] + [(u.username, u.get_full_name() or u.username) for u in people]
 
@@ -211,13 +214,6 @@ EXPORT_MAX_ROWS = 50000
 def export_filtered(request):
     """The events the list shows (same filters) as a CSV spreadsheet with names, not codes, named
     in local time. The export is itself an audit event recording the filters."""
-    import csv
-    import io
-
-    from django.db import transaction
-    from django.http import HttpResponse
-    from django.utils import timezone
-
     form, events = filtered_events(request)
     if not form.is_valid():
         return event_list(request)

@@ -4,6 +4,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from django.http import FileResponse
+
+from core.safe_text import for_filename
+
 
 def atomic_write(path, data, *, mode=0o644):
     """Write `data` (bytes or str) to `path`: a temporary file beside it, flushed to disk, then
@@ -29,10 +33,6 @@ def atomic_write(path, data, *, mode=0o644):
 def download(stream, *, filename, content_type):
     """A file sent as a download that no browser renders or sniffs, whatever its type says
     (attachments, letters): the name made safe for the header, nosniff, and a sandbox CSP."""
-    from django.http import FileResponse
-
-    from core.safe_text import for_filename
-
     response = FileResponse(stream, as_attachment=True, filename=for_filename(filename), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

@@ -28,6 +28,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 # Always refused, in any field: NUL and the other C0 controls except tab/CR/LF, DEL, C1 controls.
@@ -309,8 +310,6 @@ def query_int(request, name, *, default=None, minimum=None, maximum=None, allow_
 def query_date(request, name, *, allow_blank=True):
     """A YYYY-MM-DD query parameter; missing (or empty, where allowed) gives None.
     ValidationError {name: [...]}."""
-    from django.utils.dateparse import parse_date
-
     raw = request.GET.get(name)
     if not raw:
         if raw is not None:

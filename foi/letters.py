@@ -7,6 +7,7 @@ Wording lives in template files (foi/templates/foi/letters/); the office adjusts
 file of the same name in FOI_LETTER_TEMPLATES_DIR. Every wording used is kept (LetterTemplate, by
 digest), audited on first use, and named by each letter it printed."""
 
+import datetime
 import hashlib
 import logging
 from pathlib import Path
@@ -20,6 +21,11 @@ from audit.models import AuditEvent
 from audit.services import record as audit_record
 from foi.models import InformationRequest, Letter, LetterTemplate
 from core.env import env_str
+from core.grounds import RefusalGround
+from foi.services import REPLY_WORKING_DAYS
+from foi.tasks import issue_letter
+from records import audit_link
+from records.services import write_file
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,6 @@ def _template_text(name):
 
 def schedule(request_id, kind, sequence):
     """Issue the letter once the promising transaction commits (Celery when a broker is set)."""
-    from foi.tasks import issue_letter
-
     transaction.on_commit(lambda: issue_letter.delay(request_id, kind, sequence))
 
 
@@ -66,10 +70,6 @@ def _chinese_date(day):
 
 
 def _context(req, kind, sequence, issued_at):
-    from foi.models import InformationRequest as R
-    from core.grounds import RefusalGround
-
-    from foi.services import REPLY_WORKING_DAYS
     from records.rendering import qr_url
 
     draft_ground = req.refusal_ground
@@ -88,7 +88,7 @@ def _context(req, kind, sequence, issued_at):
         "due_on": _chinese_date(req.due_on),
         "answered_on": _chinese_date(req.answered_on),
         "outcome": req.outcome,
-        "outcome_label": dict(R.Outcome.choices).get(req.outcome, ""),
+        "outcome_label": dict(InformationRequest.Outcome.choices).get(req.outcome, ""),
         "ground": draft_ground,
         "ground_label": dict(RefusalGround.choices).get(draft_ground, ""),
         "form_label": req.get_form_wanted_display(),
@@ -113,9 +113,7 @@ def render_letter_html(req, kind, sequence, issued_at):
 
 def issue(request_id, kind, sequence):
     """Render, sign, store and register one letter; returns (letter, created)."""
-    from records import audit_link
     from records.rendering import PROOF_ATTACHMENT_NAME, html_to_pdf, proof_bytes, qr_png, qr_url
-    from records.services import write_file
     from records.signing import sign_pdf
 
     found = Letter.objects.filter(request_id=request_id, kind=kind, sequence=sequence).first()
@@ -179,8 +177,6 @@ def issue(request_id, kind, sequence):
 def missing_letters(grace_seconds=0):
     """Letters promised (letter_plan) but not issued: [(request id, kind, sequence)]. Requests changed
     in the last `grace_seconds` are left to the fast path (Celery, on commit)."""
-    import datetime
-
     issued = set(Letter.objects.values_list("request_id", "kind", "sequence"))
     missing = []
     requests = InformationRequest.objects.exclude(letter_plan=[])

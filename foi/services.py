@@ -20,8 +20,10 @@ from core import inputs
 from core.env import env_int
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
+from foi.mail import send_to_applicant
 from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
-from policies.access import can_any, is_office
+from policies.access import can, can_any, departments_where, is_office
+from workflow.content import ContentError, check_upload
 from workflow.workdays import add_working_days, working_days_between
 
 # rules.md: reply within 15 working days of receipt; up to 15 more with the office head's approval.
@@ -100,8 +102,6 @@ class RateLimited(Exception):
 
 def may_handle_for_department(user, req, codename):
     """The liaison (draft_items) or head (approve_items) of the request's assigned department."""
-    from policies.access import can
-
     return bool(req.department_id) and can(user, codename, req.department)
 
 
@@ -113,8 +113,6 @@ def may_see(user, req):
 
 def requests_for(user):
     """The requests this user may see."""
-    from policies.access import departments_where
-
     if may_view(user):
         return InformationRequest.objects.all()
     if not user.is_authenticated:
@@ -202,8 +200,6 @@ def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number
                   description, form_wanted, delivery, about_own_information=False, files=()):
     """An application from the public site (no account). Returns (request, access code): the code is
     shown once and only its digest is kept. The reply clock starts when the office confirms."""
-    from workflow.content import ContentError, check_upload
-
     errors = {}
     applicant_name = clean_text(applicant_name, "applicant_name", errors)
     id_number = clean_text(id_number, "id_number", errors).upper().replace(" ", "")
@@ -300,7 +296,6 @@ def _mail_applicant(req, what, **context):
     """Tell the applicant by e-mail, once the change has committed (when they gave an address)."""
     if not req.email:
         return
-    from foi.mail import send_to_applicant
 
     number, email = req.number, req.email
     transaction.on_commit(lambda: send_to_applicant(email, number, what, **context))

@@ -2,8 +2,10 @@
 
 from django.utils import timezone
 
+from gongkai.context_processors import role_codes
 from policies.access import departments_where
 from workflow.models import UNFINISHED_STATES, DisclosureItem, State, Step
+from workflow.views import inbox_context
 from workflow.workdays import add_working_days, counter
 
 # Submitted and not yet decided (or being published).
@@ -69,9 +71,6 @@ def office_watch(today):
 
 
 def context(user):
-    from gongkai.context_processors import role_codes
-    from workflow.views import inbox_context
-
     today = timezone.localdate()
     roles = role_codes(user)
     data = inbox_context(user, limit=10)

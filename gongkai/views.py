@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongkai import home as role_home
 from gongkai.context_processors import is_staff_path
 
 from policies.access import roles_of
@@ -14,8 +15,6 @@ from policies.access import roles_of
 
 @login_required
 def home(request):
-    from gongkai import home as role_home
-
     context = {"memberships": roles_of(request.user), **role_home.context(request.user)}
     return render(request, "home.html", context)
 

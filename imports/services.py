@@ -24,16 +24,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
+from core.inputs import clean_text
+from imports.tasks import issue_records
 from policies.access import is_office
 from policies.models import Department
+from portal import cache
+from portal.models import ChannelPost, SearchDocument
 from workflow.content import ContentError, check_upload, clean_body
-from workflow.models import PUBLIC_STATES, Attachment, CatalogueEntry, DisclosureItem, ItemVersion, Step
+from workflow.models import PUBLIC_STATES, Attachment, CatalogueEntry, DisclosureItem, ItemVersion, State, Step
 from workflow.workdays import disclosure_deadline
 
 ITEMS_SHEET, POSTS_SHEET = "事项", "发布记录"
@@ -221,10 +226,6 @@ class _Lookups:
 def _policy(cells, error):
     """The input policy of every text field (core.inputs) on the row's text cells: NFC, no control
     or bidi characters. A refused cell is an error and reads as empty afterwards."""
-    from django.core.exceptions import ValidationError
-
-    from core.inputs import clean_text
-
     for column, value in cells.items():
         if isinstance(value, str):
             try:
@@ -410,8 +411,6 @@ def _existing_refs(refs):
 def _resolve_posts(plan, posts, refs_in_file, existing):
     """Tie each post to its item (in this file, imported before, or by item number); drop posts
     already recorded."""
-    from portal.models import ChannelPost
-
     unknown_refs = {p.ref for p in posts if p.ref and p.ref not in refs_in_file and p.ref not in existing}
     existing.update(_existing_refs(unknown_refs))
     ids = {p.item_id for p in posts if p.item_id}
@@ -456,8 +455,6 @@ def may_import(user):
 
 def default_importer():
     """Who the command line imports as when not told: the first active disclosure-office user."""
-    from django.db.models import Q
-
     users = get_user_model().objects.filter(is_active=True)
     for user in users.filter(Q(is_superuser=True) | Q(groups__permissions__codename="publish_items") | Q(user_permissions__codename="publish_items")).distinct().order_by("id"):
         if may_import(user):
@@ -487,9 +484,6 @@ def _item_state(item):
 def write(plan, *, actor, attachments=None, via="command", on_progress=None):
     """Write a checked plan (no errors) in chunks; returns the counts. Each chunk commits its
     items, their steps, versions, attachments, posts and audit events together."""
-    from portal import cache
-    from portal.models import ChannelPost
-
     if plan.errors:
         raise ValueError("a plan with errors is never written")
     if not may_import(actor):
@@ -534,8 +528,6 @@ def write(plan, *, actor, attachments=None, via="command", on_progress=None):
 
 
 def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via):
-    from portal.models import ChannelPost
-
     items = []
     for row in chunk:
         if row.produced_on not in deadlines:
@@ -546,7 +538,7 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
         items.append(DisclosureItem(
             catalogue_entry=row.entry, department=row.department, title=row.title, body=body,
             produced_on=row.produced_on, due_on=due_on, deadline_provisional=provisional,
-            channels=["portal", *dict.fromkeys(codes)], state="published", version=1,
+            channels=["portal", *dict.fromkeys(codes)], state=State.PUBLISHED, version=1,
             created_by=actor, created_at=now, updated_at=now, published_at=_noon(row.published_on),
             document_number=row.document_number, external_ref=row.ref, imported_at=now,
         ))
@@ -561,7 +553,7 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
         ))
         steps.append(Step(
             item=item, version=1, actor=actor, role="office", action=Step.Action.IMPORT, state_before="",
-            state_after="published", created_at=now,
+            state_after=State.PUBLISHED, created_at=now,
             comment=f"迁移导入：外部编号 {row.ref}，原公开日期 {row.published_on:%Y-%m-%d}；此前的审核不在本系统中进行",
             data={"external_ref": row.ref, "published_on": row.published_on.isoformat(), "via": via},
         ))
@@ -590,7 +582,6 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
 
 def _index_for_search(items):
     """The public site's search words (portal.search), as a public item's save would store them."""
-    from portal.models import SearchDocument
     from portal.search import index_words, plain_text
 
     SearchDocument.objects.bulk_create([
@@ -617,7 +608,6 @@ def _issue_records_later(item_ids):
     are not rendered inside the import — 10,000 records would hold the import for hours — but by
     the reconciler's periodic run (operations.reconcile: published items without their record)."""
     from celery import current_app as app
-    from imports.tasks import issue_records
 
     if app.conf.task_always_eager:
         return

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from operations.models import Alarm
+from workflow import notify
+from workflow.models import Notification
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,6 @@ def responsible_users(audience):
 def raise_alarm(key, title, detail="", *, audience="office", item=None):
     """Open (or count again) the alarm `key`; the first time, notify the audience. Returns the
     Alarm. Runs in its own transaction when called outside one."""
-    from workflow import notify
-    from workflow.models import Notification
-
     now = timezone.now()
     with transaction.atomic():
         alarm = Alarm.objects.select_for_update().filter(key=key, resolved_at__isnull=True).first()

@@ -11,7 +11,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import conf as audit_conf, services
 from operations import conf
+from operations.alarms import open_alarms
+from operations.heartbeats import beat, last
+from operations.reconcile import KIND_LABELS, reconcile
+from records.models import Record
 
 
 @dataclass
@@ -51,8 +56,6 @@ def _age(heartbeat):
 
 
 def heartbeat(name):
-    from operations.heartbeats import last
-
     limit = 3 * max(conf.heartbeat_seconds(), conf.reconcile_seconds())
     beat = last(name)
     age = _age(beat)
@@ -64,8 +67,6 @@ def heartbeat(name):
 
 
 def overdue_work():
-    from operations.reconcile import KIND_LABELS, reconcile
-
     found = reconcile(dry_run=True).found
     stuck = found.get("publication", 0)
     missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
@@ -77,8 +78,6 @@ def overdue_work():
 
 
 def record_files():
-    from records.models import Record
-
     missing, changed, total = [], [], 0
     for record in Record.objects.only("item_id", "version", "kind", "path", "sha256").iterator(chunk_size=2000):
         total += 1
@@ -103,8 +102,6 @@ def record_files():
 
 
 def audit_verification(*, run_if_stale):
-    from operations.heartbeats import beat, last
-
     latest = last("audit_verify")
     stale = latest is None or timezone.now() - latest.at > datetime.timedelta(days=1)
     if stale and run_if_stale:
@@ -126,8 +123,6 @@ def audit_verification(*, run_if_stale):
 
 
 def checkpoint_age():
-    from audit import conf as audit_conf, services
-
     problem = services.signer_problem()
     if problem:
         return Check("audit checkpoint", False, _("signing refused: %(problem)s") % {"problem": problem})
@@ -162,8 +157,6 @@ def fonts():
 
 
 def alarms():
-    from operations.alarms import open_alarms
-
     titles = list(open_alarms().values_list("title", flat=True)[:5])
     return Check("alarms", not titles, "; ".join(titles) if titles else _("none open"))
 

@@ -33,6 +33,9 @@ from audit.services import record as audit_record
 from operations import conf
 from operations.alarms import raise_alarm, resolve
 from operations.models import Repair
+from records.items import issue_for_item
+from records.models import Record
+from workflow.models import DisclosureItem, State
 
 log = logging.getLogger(__name__)
 _LOCK_KEY = 0x676B7265636F  # pg_try_advisory_lock: one reconciler at a time
@@ -52,9 +55,6 @@ class Outcome:
 
 def _overdue_items(now=None):
     """{kind: [item ids]} of overdue work, oldest first."""
-    from records.models import Record
-    from workflow.models import DisclosureItem, State
-
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=conf.grace_seconds())
     settled = DisclosureItem.objects.filter(updated_at__lte=cutoff).order_by("updated_at", "pk")
@@ -80,7 +80,6 @@ def _repair(kind, item_id):
         from workflow.services import complete_publication
 
         return {"published": int(bool(complete_publication(item_id)))}
-    from records.items import issue_for_item
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])
     return {"record": record.pk, "created": int(created)}
@@ -118,8 +117,6 @@ def _single_reconciler():
 
 
 def _item_label(item_id):
-    from workflow.models import DisclosureItem
-
     title = DisclosureItem.objects.filter(pk=item_id).values_list("title", flat=True).first() or ""
     return title
 
@@ -137,8 +134,6 @@ def _failed(kind, item_id, error, repair, now):
     repair.last_error = f"{type(error).__name__}: {error}"[:2000]
     repair.next_attempt_at = now + _backoff(repair.attempts)
     if repair.attempts >= conf.alarm_after() and repair.alarmed_at is None:
-        from workflow.models import DisclosureItem
-
         repair.alarmed_at = now
         title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
         raise_alarm(f"repair:{kind}:{item_id}", title, repair.last_error, audience="office",

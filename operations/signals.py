@@ -4,8 +4,11 @@ import logging
 
 from celery.signals import beat_init, before_task_publish
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from audit.signals import checkpoint_refused, log_verified
+from operations.alarms import raise_alarm
+from operations.heartbeats import beat
 
 log = logging.getLogger(__name__)
 _in_beat = False
@@ -13,10 +16,6 @@ _in_beat = False
 
 @receiver(checkpoint_refused)
 def _alarm_on_refused_checkpoint(sender, reason, message, **kwargs):
-    from django.utils.translation import gettext as _
-
-    from operations.alarms import raise_alarm
-
     try:
         raise_alarm(
             "audit:checkpoint-refused",
@@ -30,8 +29,6 @@ def _alarm_on_refused_checkpoint(sender, reason, message, **kwargs):
 
 @receiver(log_verified)
 def _remember_verification(sender, result, **kwargs):
-    from operations.heartbeats import beat
-
     beat("audit_verify", {"ok": result.ok, "size": result.size, "first_bad_seq": result.first_bad_seq,
                           "unanchored": result.unanchored})
 
@@ -47,7 +44,6 @@ def _beat_heartbeat(sender=None, **kwargs):
     """Each message celery beat sends shows beat is alive."""
     if not _in_beat:
         return
-    from operations.heartbeats import beat
 
     try:
         beat("beat")

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from operations import health
 from operations.alarms import open_alarms
 from operations.models import Repair
+from operations.reconcile import KIND_LABELS, reconcile
 from policies.access import is_office
+from workflow.models import DisclosureItem
 
 
 @never_cache
@@ -54,8 +56,6 @@ def status(request):
         raise PermissionDenied
     checks = health.all_checks(run_verification=False)
     rows = [(CHECK_LABELS.get(c.name, c.name), c) for c in checks]
-    from operations.reconcile import KIND_LABELS
-    from workflow.models import DisclosureItem
 
     failing = list(Repair.objects.filter(repaired_at__isnull=True, attempts__gt=0).order_by("-attempts")[:50])
     titles = dict(DisclosureItem.objects.filter(pk__in=[r.object_id for r in failing]).values_list("pk", "title"))
@@ -72,7 +72,6 @@ def retry(request):
     """Run the reconciler now, without waiting for the backoff of failed repairs."""
     if not may_operate(request.user):
         raise PermissionDenied
-    from operations.reconcile import reconcile
 
     outcome = reconcile(force=True)
     repaired = sum(outcome.repaired.values())

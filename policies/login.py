@@ -9,6 +9,7 @@ import datetime
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.shortcuts import render
 
 from core.client import client_ip
 
@@ -43,8 +44,6 @@ def cool_off(request):
 
 def lockout_response(request, original_response, credentials):
     """AXES_LOCKOUT_CALLABLE: the login page's message, in minutes, with 429 Too Many Requests."""
-    from django.shortcuts import render
-
     minutes = max(1, int(cool_off(request).total_seconds() // 60))
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 

@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from portal.models import SiteVersion
+
 _memo = {"value": None, "read_at": 0.0}
 _memo_lock = threading.Lock()
 
@@ -27,7 +29,6 @@ def current_version():
     now = time.monotonic()
     if _memo["value"] is not None and now - _memo["read_at"] < settings.PORTAL_VERSION_SECONDS:
         return _memo["value"]
-    from portal.models import SiteVersion
 
     value = SiteVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
     with _memo_lock:
@@ -43,8 +44,6 @@ def forget_version():
 
 def bump():
     """Invalidate every cached public page. Call inside the transaction of the change."""
-    from portal.models import SiteVersion
-
     token, now = uuid.uuid4().hex, timezone.now()
     if not SiteVersion.objects.filter(pk=1).update(token=token, changed_at=now):
         SiteVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})

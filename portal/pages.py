@@ -16,14 +16,14 @@ from portal.models import GuideVersion
 from portal.public import listed_items
 from portal.views import cached_page
 from records.models import Record
-from workflow.models import CatalogueCategory
+from workflow.models import CatalogueCategory, State
 
 ANNUAL_REPORT_ENTRY = "6"  # MOE catalogue item 6: 信息公开年度报告
 
 
 def validity(item):
     """有效性 as government sites show it."""
-    return {"published": _("In force"), "superseded": _("Replaced by a correction"), "withdrawn": _("Withdrawn")}.get(item.state, "")
+    return {State.PUBLISHED: _("In force"), State.SUPERSEDED: _("Replaced by a correction"), State.WITHDRAWN: _("Withdrawn")}.get(item.state, "")
 
 
 def index_number(item):
@@ -43,7 +43,7 @@ def guide(request):
 def catalogue(request):
     categories = list(CatalogueCategory.objects.order_by("order", "number").prefetch_related("entries__department"))
     items_by_entry = {}
-    for item in listed_items().filter(state="published"):
+    for item in listed_items().filter(state=State.PUBLISHED):
         items_by_entry.setdefault(item.catalogue_entry_id, []).append(item)
     tree = []
     for category in categories:
@@ -56,7 +56,7 @@ def catalogue(request):
 
 @cached_page
 def annual_reports(request):
-    reports = list(listed_items().filter(catalogue_entry__code=ANNUAL_REPORT_ENTRY, state__in=("published", "superseded")))
+    reports = list(listed_items().filter(catalogue_entry__code=ANNUAL_REPORT_ENTRY, state__in=(State.PUBLISHED, State.SUPERSEDED)))
     records = {
         r.item_id: r for r in Record.objects.filter(item_id__in=[i.pk for i in reports], kind=Record.Kind.PUBLICATION).order_by("version")
     }

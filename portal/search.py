@@ -24,6 +24,8 @@ from django.db import connection
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from portal.models import SearchDocument
+
 MAX_WORDS = 16
 SNIPPET_CHARS = 120
 _HAS_WORD_CHAR = re.compile(r"\w")
@@ -62,8 +64,6 @@ def plain_text(body):
 
 def index_item(item):
     """Store (or refresh) the item's search words. Called whenever a public item is saved."""
-    from portal.models import SearchDocument
-
     SearchDocument.objects.update_or_create(
         item_id=item.pk, defaults={"title_words": index_words(item.title), "body_words": index_words(plain_text(item.body))},
     )

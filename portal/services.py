@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core import inputs
 from policies.access import can
-from portal.models import ChannelPost
+from portal.cache import bump
+from portal.models import ChannelPost, GuideVersion
 from workflow.channels import PORTAL, Channel
 
 def may_record_channels(user, item=None):
@@ -96,10 +98,6 @@ def edit_guide(*, actor, body):
     """A new version of the 信息公开指南 (the office only). Every version is kept and audited;
     the public page shows the latest."""
     import nh3
-
-    from core import inputs
-    from portal.cache import bump
-    from portal.models import GuideVersion
 
     if not may_record_channels(actor):
         raise PermissionDenied(_("Only the disclosure office edits the guide."))

@@ -4,6 +4,9 @@ index of public items current."""
 from django.db.models.signals import post_save
 
 from portal import cache, search
+from portal.models import ChannelPost
+from records.models import Record
+from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem
 
 
 def _item_saved(sender, instance, **kwargs):
@@ -19,11 +22,6 @@ def _always(sender, **kwargs):
 
 
 def connect():
-    from records.models import Record
-    from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem
-
-    from portal.models import ChannelPost
-
     post_save.connect(_item_saved, sender=DisclosureItem, dispatch_uid="portal-item-saved")
     for model in (CatalogueCategory, CatalogueEntry, Record, ChannelPost):
         post_save.connect(_always, sender=model, dispatch_uid=f"portal-bump-{model._meta.label_lower}")

@@ -29,6 +29,7 @@ from portal import cache
 from portal.channels import placements_for
 from portal.public import categories_with_counts, listed_items, public_items
 from portal.search import Results as SearchResults
+from records.models import Record
 from workflow.content import display_html
 from workflow.models import CatalogueCategory, State
 
@@ -216,8 +217,6 @@ def _content(item):
     taken down (no body, files, record or channels)."""
     if item.is_withdrawn:
         return {"body_html": "", "record": None, "attachments": [], "placements": []}
-    from records.models import Record
-
     return {
         "body_html": display_html(item.body),
         "record": Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first(),
@@ -311,6 +310,7 @@ def _feed_xml(request):
     return feed.writeString("utf-8")
 
 
+# portal.pages (the catalogue and guide pages) imports this module's page cache.
 def _index_number(item):
     from portal.pages import index_number
 

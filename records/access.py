@@ -6,45 +6,29 @@ from django.db import transaction
 
 from audit.services import record as audit_record
 from records.models import Record
+from workflow.access import can_view
+from workflow.models import DisclosureItem, State
 
-PUBLIC_STATES = {"published", "superseded"}
+# A withdrawn item's publication record is no longer public (its withdrawal record is the public trace).
+PUBLICATION_PUBLIC_STATES = {State.PUBLISHED, State.SUPERSEDED}
 KIND_FOR_STATE = {
-    "published": Record.Kind.PUBLICATION,
-    "superseded": Record.Kind.PUBLICATION,
-    "refused": Record.Kind.REFUSAL,
-    "withdrawn": Record.Kind.WITHDRAWAL,
+    State.PUBLISHED: Record.Kind.PUBLICATION,
+    State.SUPERSEDED: Record.Kind.PUBLICATION,
+    State.REFUSED: Record.Kind.REFUSAL,
+    State.WITHDRAWN: Record.Kind.WITHDRAWAL,
 }
-
-
-def _may_view(user, item):
-    if not user.is_authenticated:
-        return False
-    try:
-        from workflow import access as workflow_access
-    except ImportError:
-        workflow_access = None
-    if workflow_access is not None and hasattr(workflow_access, "can_view"):
-        return workflow_access.can_view(user, item)
-    from policies.access import can
-
-    return can(user, "view_items", item.department)
 
 
 def record_for(user, item_id, *, kind=None):
     """The record this user may fetch for the item, or None (→ 404)."""
-    try:
-        from workflow.models import DisclosureItem
-    except ImportError:  # the workflow app is not installed: there are no items, hence no records
-        return None
-
     item = DisclosureItem.objects.select_related("department").filter(pk=item_id).first()
     if item is None:
         return None
     kind = kind or KIND_FOR_STATE.get(item.state)
     if kind not in Record.Kind.values:
         return None
-    public = kind == Record.Kind.PUBLICATION and item.state in PUBLIC_STATES
-    if not public and not _may_view(user, item):
+    public = kind == Record.Kind.PUBLICATION and item.state in PUBLICATION_PUBLIC_STATES
+    if not public and not (user.is_authenticated and can_view(user, item)):
         return None
     return Record.objects.filter(item_id=item.pk, kind=kind).order_by("-version").first()
 

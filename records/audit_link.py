@@ -1,6 +1,7 @@
 """Everything records need from the audit trail, in one place: the item's events, a signed
 checkpoint covering them with RFC 9162 inclusion proofs, and the checkpoint verifier key."""
 
+from audit import keys, services
 from audit.models import AuditEvent
 
 
@@ -25,8 +26,6 @@ def checkpoint_with_proofs(seqs, *, reason):
     """Sign a checkpoint now (covering every event so far) and prove each event's inclusion in it.
     Returns {"origin", "size", "root" (hex), "checkpoint" (signed note text), "events": [{"seq",
     "leaf_hash", "proof": [hex…]}]}."""
-    from audit import services
-
     checkpoint = services.checkpoint(reason=reason[:64])
     size = checkpoint.tree_size
     leaves = dict(AuditEvent.objects.filter(seq__in=list(seqs)).values_list("seq", "leaf_hash"))
@@ -45,13 +44,9 @@ def checkpoint_with_proofs(seqs, *, reason):
 
 def verifier_key():
     """The audit log's checkpoint verifier key (signed-note form NAME+KEYID+BASE64)."""
-    from audit import keys
-
     return keys.verifier_key()
 
 
 def open_checkpoint_note(text):
     """The body of a checkpoint note signed by the log's current or a retired key (NoteError)."""
-    from audit import keys
-
     return keys.open_checkpoint_note(text)

@@ -3,6 +3,8 @@
 The record is an official Chinese document, so its labels are written here in Chinese rather than
 translated from the UI catalogue (a record must read the same whatever the UI language)."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from records.services import local_time
 from records.models import Record, record_number
 from records.rendering import RecordContent
 from workflow.channels import channel_names
+from workflow.models import DisclosureItem
 
 GROUNDS = {
     "state_secret": "国家秘密",
@@ -128,8 +131,6 @@ def _decision(item, kind):
 
 def _attachments(item):
     """The item's own files, by the URL a body may use for them; nothing else is fetchable."""
-    from pathlib import Path
-
     base = settings.SITE_URL.rstrip("/") + f"/api/disclosures/{item.pk}/attachments/"
     files = {}
     for attachment in item.attachments.filter(removed_at__isnull=True):
@@ -181,8 +182,6 @@ def content_for(item, kind, proof, issued_at):
 
 def issue_for_item(item_id, kind):
     """The record of the item's current version for this decision (idempotent)."""
-    from workflow.models import DisclosureItem
-
     item = DisclosureItem.objects.select_related("department", "catalogue_entry__category").get(pk=item_id)
     if kind not in Record.Kind.values:
         raise ValueError(f"unknown record kind {kind!r}")

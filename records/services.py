@@ -18,6 +18,7 @@ from records.models import Record, record_number
 from records.pki import signing_identity
 from records.rendering import render_pdf
 from records.signing import sign_pdf
+from records.tasks import issue_record as task
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ SIGN_REASONS = {
 def on_item_decided(sender=None, *, item, transition, **kwargs):
     """Schedule the record a decision calls for (`transition.record`, if any) once the deciding
     transaction commits."""
-    from records.tasks import issue_record as task
-
     kind = transition.record
     if not kind:
         return

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from records import audit_link
+from records.models import Record
 from records.rendering import PROOF_ATTACHMENT_NAME
 from records.transparency import parse_checkpoint, verify_inclusion
 
@@ -132,8 +134,6 @@ def _check_signature(data, verdict):
 
 def _check_proofs(reader, verdict):
     """The embedded proof bundle against the audit key and our log."""
-    from records import audit_link
-
     try:
         bundle = json.loads(_embedded_files(reader)[PROOF_ATTACHMENT_NAME])
         audit = bundle["audit"]
@@ -179,8 +179,6 @@ def _other_document(sha256):
 
 def verify_pdf(data):
     """Verify a record's bytes; never raises for bad input."""
-    from records.models import Record
-
     verdict = Verdict(sha256=hashlib.sha256(data).hexdigest())
     if not data.startswith(b"%PDF-"):
         verdict.fail("not_pdf")

@@ -15,21 +15,27 @@ ended says "统计截至 …". The office's narrative is stored per period, ever
 (reports.models.ReportNarrative)."""
 
 import datetime
+import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.services import record
 from foi.models import Complaint, Evaluation, InformationRequest
 from portal.channels import period_counts
 from reports import coverage, register
 from reports.models import ReportArea, ReportFigure, ReportNarrative
 from core.files import atomic_write
 from core.grounds import RefusalGround
+from policies.models import Department, Membership
+from workflow import services as workflow
+from workflow.content import clean_body
 from workflow.models import CatalogueCategory, CatalogueEntry
 
 NARRATIVE_KEYS = ("overview", "practices", "other")
@@ -123,8 +129,6 @@ class AnnualFigures:
 
 
 def _organisation():
-    from policies.models import Department, Membership
-
     active = Membership.objects.active().filter(user__is_active=True)
     office = Department.objects.filter(hosts_office=True, active=True).first()
     leaders = [m.user.get_full_name() or m.user.get_username() for m in active.filter(role="leader").select_related("user").order_by("user__id")]
@@ -271,8 +275,6 @@ def latest_narrative(date_from, date_to):
 def save_narrative(date_from, date_to, texts, *, actor):
     """Store the office's words for the period as its next version (audited). Unchanged words
     store nothing. Returns the version now current."""
-    from audit.services import record
-
     with transaction.atomic():
         current, version = latest_narrative(date_from, date_to)
         if version and current == texts:
@@ -337,10 +339,6 @@ def pdf_bytes(figures, cov, narrative, *, issued_on, register_xlsx=None):
 
 
 def _record_export(actor, date_from, date_to, outputs, via):
-    import hashlib
-
-    from audit.services import record
-
     record(
         "annual_report.export",
         actor=actor,
@@ -390,11 +388,6 @@ def draft_as_catalogue_item(*, actor, date_from, date_to, pdf, issued_on):
     """The finished report as a draft of catalogue item 6 (信息公开年度报告) with its PDF attached, by a
     liaison of that entry's department: it then goes through the normal review and is published
     on the disclosure column with its signed record. Returns the draft."""
-    from django.core.files.base import ContentFile
-
-    from workflow import services as workflow
-    from workflow.content import clean_body
-
     entry = CatalogueEntry.objects.select_related("department").get(code="6")
     title = f"{settings.SCHOOL_NAME}{academic_year_label(date_from, date_to)}信息公开工作年度报告"
     with transaction.atomic():

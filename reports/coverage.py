@@ -9,12 +9,13 @@ import datetime
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.channels import placements_for
-from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, Step
+from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, State, Step
 from workflow.workdays import counter
 
 
@@ -117,8 +118,6 @@ def _person(user):
 def _reviewers(items):
     """{item id: [(label, name)]}: who cleared confidentiality and who approved publication.
     `items` is a query of the items (a subquery, not thousands of parameters)."""
-    from django.contrib.auth import get_user_model
-
     labels = {Step.Action.CLEAR: "保密审查", Step.Action.PUBLISH: "审核发布"}
     steps = list(
         Step.objects.filter(item__in=items.values("pk"), action__in=list(labels))
@@ -177,7 +176,7 @@ def build(date_from, date_to, *, today=None, department=None):
         .filter(Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__gte=after_as_of))
         .order_by("due_on", "id")
     )
-    refused_query = items.filter(state="refused", updated_at__gte=start, updated_at__lt=end)
+    refused_query = items.filter(state=State.REFUSED, updated_at__gte=start, updated_at__lt=end)
     refused = catalogue.attach(refused_query.order_by("updated_at", "id"))
     placements = placements_for(published, among=published_query)
     reviewers = _reviewers(published_query | refused_query)
@@ -196,7 +195,7 @@ def build(date_from, date_to, *, today=None, department=None):
             row.remarks.append(f"文号：{item.document_number}")
         if item.is_withdrawn:
             row.remarks.append(f"已撤回：{item.withdrawn_reason}")
-        if item.state == "superseded":
+        if item.state == State.SUPERSEDED:
             row.remarks.append("已被更正")
         if item.supersedes_id:
             row.remarks.append(f"更正第{item.supersedes_id}号事项")

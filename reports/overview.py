@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from foi.models import InformationRequest
 from reports import charts, coverage
 
 
@@ -35,8 +36,6 @@ def _months(date_from, date_to):
 
 
 def build(date_from, date_to, *, department=None, today=None):
-    from foi.models import InformationRequest
-
     cov = coverage.build(date_from, date_to, department=department, today=today)
     published_rows = [r for r in cov.rows if r.status in (coverage.ON_TIME, coverage.LATE)]
     counts = cov.counts()

@@ -9,6 +9,7 @@ from django.db import transaction
 from audit.services import record
 from policies.models import Department
 from workflow.models import CatalogueCategory, CatalogueEntry
+from workflow.workdays import seed_calendar
 
 A, P, C = CatalogueEntry.Frequency.ANNUAL, CatalogueEntry.Frequency.PER_OCCURRENCE, CatalogueEntry.Frequency.ON_CHANGE
 
@@ -91,8 +92,6 @@ def seed_catalogue():
     """Create the MOE categories and items that are missing (idempotent: an existing entry, perhaps
     edited by the office, is left alone). Returns the number of entries created; the creation is
     one audit event."""
-    from workflow.workdays import seed_calendar
-
     seed_calendar()
     departments = {d.code: d for d in Department.objects.filter(code__in={row[3] for row in MOE_ITEMS})}
     if len(departments) < len({row[3] for row in MOE_ITEMS}):

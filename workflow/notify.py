@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from policies.access import deputies_of, users_with
 from workflow.models import DisclosureItem, Notification, State
+from workflow.tasks import notify_state
 from workflow.transitions import ASSIGNEES, CREATOR, DRAFTERS, STAGES, TABLE
 
 
@@ -67,7 +68,6 @@ def after_transition(item, transition, *, actor=None, comment=""):
     nobody). The single path every transition's notifications take."""
     if not transition.notify:
         return
-    from workflow.tasks import notify_state
 
     args = (item.pk, item.state, item.version, actor.pk if actor else None, comment, transition.action)
     transaction.on_commit(lambda: notify_state.delay(*args), robust=True)

@@ -14,6 +14,7 @@ from core.env import env_int
 from policies.access import acting_for, delegated_to, deputies_by_principal, departments_where, deputy_for, holders
 from workflow import notify, rules
 from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
+from workflow.tasks import publish_item
 from workflow.transitions import STAGES
 from workflow.workdays import counter
 
@@ -106,8 +107,6 @@ def scan_due(today=None):
     is noticed once (DueNotice), and each person gets at most one digest a day listing their items
     — never one message per item. A fixed number of queries however many items are open.
     Returns counts (people reminded, people told of overdue items)."""
-    from workflow.tasks import publish_item
-
     today = today or timezone.localdate()
     counts = {"published": 0, "reminded": 0, "escalated": 0}
     due_publications = DisclosureItem.objects.filter(state=State.PUBLISHING, publish_at__lte=timezone.now())

@@ -44,6 +44,7 @@ from workflow.models import (
     Step,
 )
 from workflow.signals import item_decided
+from workflow.tasks import publish_item
 from workflow.transitions import ROLE_FOR_PERMISSION, STAGES, TABLE
 from workflow.workdays import disclosure_deadline
 
@@ -496,8 +497,6 @@ def withdraw(item, *, actor, comment):
 
 
 def schedule_publication(item):
-    from workflow.tasks import publish_item
-
     pk = item.pk
     # robust: a failing job (or broker) is logged, never turned into an error for the office.
     transaction.on_commit(lambda: publish_item.delay(pk), robust=True)

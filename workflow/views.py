@@ -6,6 +6,7 @@ item page; a ValidationError becomes errors on the form."""
 
 import difflib
 import html
+from functools import wraps
 import re
 from contextlib import ExitStack
 
@@ -30,7 +31,7 @@ from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
 from workflow.content import ContentError, check_upload, display_html
-from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, item_label
+from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, channel_choices, item_label
 from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, Notification, State
 from workflow.transitions import STAGES
 
@@ -92,8 +93,6 @@ def inbox_context(user, *, limit=None, page=None):
 
 def _forbidden(view):
     """PermissionDenied from a service → a 403 page that says why (in the user's language)."""
-    from functools import wraps
-
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
@@ -407,8 +406,6 @@ def _link(pk, visible):
 
 
 def _channel_labels(codes):
-    from workflow.forms import channel_choices
-
     labels = dict(channel_choices())
     return [(code, labels.get(code, code)) for code in codes or []]
 
@@ -426,8 +423,6 @@ CONFIRMED = ("refuse", "withdraw", "publish")
 def _confirmation(request, item, action, form, given):
     """The confirmation page: the consequence in plain words, what was entered, the same form as
     hidden fields plus confirmed=1 and the state the user saw."""
-    from workflow.forms import channel_choices
-
     names = dict(channel_choices())
     entered = []
     if given.get("ground"):

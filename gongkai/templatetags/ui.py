@@ -4,6 +4,8 @@
 from django import template
 from django.utils.html import format_html
 
+from gongkai.home import latest_reasons
+
 register = template.Library()
 
 # Colour by what the state means to the reader; the text always says it too.
@@ -46,8 +48,6 @@ def person(user):
 def latest_reason(item):
     """The item's latest return, refusal or redaction request (a workflow Step with its actor), or
     None once the item moved on past it."""
-    from gongkai.home import latest_reasons
-
     if item.state not in ("returned", "draft", "refused"):
         return None
     return latest_reasons([item]).get(item.pk)
