@@ -82,6 +82,8 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def _seed_demo():
     import importlib
 
+    from django.apps import apps as django_apps
+
     from policies.models import Department
     from workflow.channels import Channel
 
@@ -93,7 +95,7 @@ def _seed_demo():
         class Apps:
             @staticmethod
             def get_model(app_label, model_name):
-                return Channel
+                return Channel if model_name == "Channel" else django_apps.get_model(app_label, model_name)
 
         for name in ("0002_seed_channels", "0003_channel_online_and_report_channels"):
             importlib.import_module(f"portal.migrations.{name}").seed(Apps, None)
