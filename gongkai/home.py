@@ -25,8 +25,8 @@ def _with_deadlines(items, today):
     left = _working_days(today, [item.due_on for item in items])
     for item in items:
         item.days_left = left[item.due_on]
-        item.overdue = item.state in UNFINISHED_STATES and item.days_left < 0
-        item.days_overdue = -item.days_left if item.overdue else 0
+        item.overdue = item.is_overdue(today)  # the one overdue rule
+        item.days_overdue = max(1, -item.days_left) if item.overdue else 0
     return items
 
 
