@@ -701,8 +701,6 @@ def submit_complaint_online(*, address, kind, name, email="", phone="", summary)
     complaint = _numbered_create(Complaint, f"TS{today.year}-", build)
     record("foi.complaint.submit", actor=None, obj=complaint, data={"kind": kind, "source": "online"})
     if email:
-        from foi.mail import send_to_applicant
-
         transaction.on_commit(lambda: send_to_applicant(email, complaint.number, "complaint", code=code))
     return complaint, code
 

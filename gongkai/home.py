@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from gongkai.context_processors import role_codes
 from policies.access import departments_where
+from reports import overview
+from reports.periods import current_academic_year
 from workflow.models import UNFINISHED_STATES, DisclosureItem, State, Step
 from workflow.views import inbox_context
 from workflow.workdays import add_working_days, counter
@@ -84,9 +86,6 @@ def context(user):
     if "office" in roles:
         data["watch"] = office_watch(today)
     if "leader" in roles:
-        from reports import overview
-        from reports.periods import current_academic_year
-
         date_from, date_to = current_academic_year(today)
         data["overview"] = overview.build(date_from, min(date_to, today), today=today)
     if roles & {"head", "reviewer", "liaison"}:  # a deputy is a member of the department

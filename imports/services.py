@@ -31,12 +31,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
-from core.inputs import clean_text
+from core.inputs import check_body_size, clean_text
 from imports.tasks import issue_records
 from policies.access import is_office
 from policies.models import Department
 from portal import cache
 from portal.models import ChannelPost, SearchDocument
+from workflow.channels import Channel
 from workflow.content import ContentError, check_upload, clean_body
 from workflow.models import PUBLIC_STATES, Attachment, CatalogueEntry, DisclosureItem, ItemVersion, State, Step
 from workflow.workdays import disclosure_deadline
@@ -210,8 +211,6 @@ class _Lookups:
     """Catalogue entries, departments and channels by every name the template allows."""
 
     def __init__(self):
-        from workflow.channels import Channel
-
         self.entries = {e.code: e for e in CatalogueEntry.objects.select_related("category", "department")}
         self.departments = {}
         for department in Department.objects.all():
@@ -274,8 +273,6 @@ def _check_item(plan, lookups, attachments, number, cells, today):
     if body:
         try:
             body = clean_body(body if "<" in body else "".join(f"<p>{line}</p>" for line in body.splitlines() if line.strip()))
-            from core.inputs import check_body_size
-
             check_body_size(body)
         except ContentError as problem:
             error("正文", str(problem))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import conf as audit_conf, services
+from audit.verify import verify_log
 from operations import conf
 from operations.alarms import open_alarms
 from operations.heartbeats import beat, last
@@ -105,8 +106,6 @@ def audit_verification(*, run_if_stale):
     latest = last("audit_verify")
     stale = latest is None or timezone.now() - latest.at > datetime.timedelta(days=1)
     if stale and run_if_stale:
-        from audit.verify import verify_log
-
         result = verify_log()
         beat("audit_verify", {"ok": result.ok, "size": result.size, "first_bad_seq": result.first_bad_seq,
                               "unanchored": result.unanchored})

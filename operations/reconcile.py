@@ -36,6 +36,7 @@ from operations.models import Repair
 from records.items import issue_for_item
 from records.models import Record
 from workflow.models import DisclosureItem, State
+from workflow.services import complete_publication
 
 log = logging.getLogger(__name__)
 _LOCK_KEY = 0x676B7265636F  # pg_try_advisory_lock: one reconciler at a time
@@ -77,8 +78,6 @@ def _overdue_items(now=None):
 def _repair(kind, item_id):
     """Do the owed work; returns what the audit event says was done."""
     if kind == "publication":
-        from workflow.services import complete_publication
-
         return {"published": int(bool(complete_publication(item_id)))}
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])

@@ -25,6 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from portal.models import SearchDocument
+from workflow.models import DisclosureItem
 
 MAX_WORDS = 16
 SNIPPET_CHARS = 120
@@ -128,8 +129,6 @@ class Results:
         return self._load(ids)
 
     def _load(self, ids):
-        from workflow.models import DisclosureItem
-
         found = {item.pk: item for item in self.items.filter(pk__in=ids)}
         bodies = dict(DisclosureItem.objects.filter(pk__in=ids).values_list("pk", "body"))
         page = [found[pk] for pk in ids if pk in found]

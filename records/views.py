@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 
 from core.renderers import PDF_RENDERERS
 from records import access
+from records.services import KIND_LABELS
 from records.verification import verify_pdf
 
 
@@ -48,8 +49,6 @@ def verify(request):
     if verdict is not None:
         context["signer_display"] = _signer_display(verdict.signer)
         if verdict.record:
-            from records.services import KIND_LABELS
-
             context["record_kind"] = KIND_LABELS.get(verdict.record.get("kind"), "")
     return render(request, "records/verify.html", context, status=status)
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policies.models import Department
 from portal.channels import placements_for
 from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, State, Step
 from workflow.workdays import counter
@@ -137,8 +138,6 @@ class _Catalogue:
     would build again for every row)."""
 
     def __init__(self, entries):
-        from policies.models import Department
-
         self.entries = {entry.pk: entry for entry in entries}
         self.departments = {d.pk: d for d in Department.objects.all()}
         missing = CatalogueEntry.objects.exclude(pk__in=list(self.entries)).select_related("category", "department")

@@ -17,6 +17,7 @@ from core.grounds import RefusalGround
 from workflow.channels import accepted_codes
 from workflow.content import ContentError, clean_body
 from workflow.models import CatalogueEntry, DisclosureItem
+from workflow.queues import visible_items
 from workflow.transitions import TABLE
 EDITABLE_FIELDS = (
     "title",
@@ -150,8 +151,6 @@ def _field(field, value, errors, item, actor):
         if value in (None, ""):
             return None
         # Only an item the actor may see: a missing and a hidden id get the same answer.
-        from workflow.queues import visible_items
-
         pk = inputs.as_id(value.pk if isinstance(value, DisclosureItem) else value)
         found = visible_items(actor).filter(pk=pk).first() if pk else None
         if found is None or (item is not None and found.pk == item.pk):
