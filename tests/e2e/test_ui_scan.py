@@ -73,7 +73,7 @@ def test_every_admin_page_is_chinese_and_names_things(open_page, school, user):
         office.save(update_fields=["is_staff"])
     from reports.models import ReportFigure
 
-    from portal.models import Channel
+    from workflow.channels import Channel
     from portal.services import record_post
 
     from reports.models import ReportArea, ReportNarrative
@@ -104,7 +104,7 @@ def test_every_admin_page_is_chinese_and_names_things(open_page, school, user):
             readable(page)
             visited.append(more)
     assert sum(h.endswith("/change/") for h in visited) == len(changelists)  # one object's page of each
-    page.goto("/admin/portal/channel/")
+    page.goto("/admin/workflow/channel/")
     assert "微信公众号" in page.inner_text("#result_list")
     page.goto("/admin/policies/department/")
     assert "财务资产处" in page.inner_text("#result_list")
