@@ -144,41 +144,45 @@ def _organisation():
 
 
 def compute(date_from, date_to, *, today=None, narrative=None):
-    """(figures, coverage) for the period, both inclusive."""
-    cov = coverage.build(date_from, date_to, today=today)
+    """(figures, coverage counts) for the period, both inclusive: every figure from SQL counts
+    (coverage.tally), nothing per item."""
+    cov = coverage.tally(date_from, date_to, today=today)
     figures = AnnualFigures(date_from=date_from, date_to=date_to, as_of=cov.as_of)
-    public_rows = [r for r in cov.rows if r.status in (coverage.ON_TIME, coverage.LATE)]
-    corrections = [r for r in public_rows if r.item.supersedes_id]
-    first = [r for r in public_rows if not r.item.supersedes_id]
-    figures.published = len(first)
-    figures.corrections = len(corrections)
-    figures.on_time = sum(1 for r in first if r.status == coverage.ON_TIME)
-    figures.late = len(first) - figures.on_time
+    public = (coverage.ON_TIME, coverage.LATE)
+    figures.published = cov.total(*public, correction=False)
+    figures.corrections = cov.total(*public, correction=True)
+    figures.on_time = cov.total(coverage.ON_TIME, correction=False)
+    figures.late = figures.published - figures.on_time
     counts = cov.counts()
     figures.overdue, figures.pending = counts[coverage.OVERDUE], counts[coverage.PENDING]
-    figures.withdrawn = sum(1 for r in public_rows if r.item.is_withdrawn)
-    figures.imported = sum(1 for r in first if r.item.imported_at)
-    figures.interpretations = sum(1 for r in first if r.item.is_policy_document)
+    figures.withdrawn = cov.total(*public, column=6)
+    figures.imported = cov.total(*public, correction=False, column=7)
+    figures.interpretations = cov.total(*public, correction=False, column=8)
 
     entries = list(CatalogueEntry.objects.filter(active=True).select_related("category").order_by("category__order", "category__number", "order", "code"))
     figures.entries = len(entries)
     figures.entries_not_applicable = sum(1 for e in entries if not e.applicable)
-    published_per_entry = Counter(r.entry.pk for r in first)
-    on_time_per_entry = Counter(r.entry.pk for r in first if r.status == coverage.ON_TIME)
+    published_per_entry = cov.per_entry(*public, correction=False)
+    on_time_per_entry = cov.per_entry(coverage.ON_TIME, correction=False)
     figures.entries_covered = sum(1 for e in entries if e.applicable and published_per_entry[e.pk])
 
     channel_counts = period_counts(date_from, date_to)  # each post by its own date
     figures.channels = [(c.name, c.count) for c in channel_counts]
     figures.online_total = sum(c.count for c in channel_counts if c.online)
 
-    per_category = Counter(r.entry.category_id for r in first)
+    per_category = Counter()
+    for entry_id, n in published_per_entry.items():
+        per_category[cov.all_entries[entry_id].category_id] += n
     applicable_categories = {e.category_id for e in entries if e.applicable}
     figures.categories = [
         (c.name, per_category[c.pk] if c.pk in applicable_categories or per_category[c.pk] else NOT_APPLICABLE)
         for c in CatalogueCategory.objects.order_by("order", "number")
         if any(e.category_id == c.pk for e in entries) or per_category[c.pk]
     ]
-    refused = Counter(r.item.refusal_ground for r in cov.rows if r.status == coverage.REFUSED)
+    refused = Counter()
+    for group in cov.groups:
+        if group[2] == coverage.REFUSED:
+            refused[group[4]] += group[5]
     figures.refusals = [(label, refused[code]) for code, label in RefusalGround.choices if refused[code]]
 
     narrative = narrative or {}
@@ -202,9 +206,9 @@ def compute(date_from, date_to, *, today=None, narrative=None):
             others=[f for f in others.get("areas", []) if f.name.startswith(area.name)],
         ))
 
-    late_per_entry = Counter(r.entry.pk for r in first if r.status == coverage.LATE)
-    overdue_per_entry = Counter(r.entry.pk for r in cov.rows if r.status == coverage.OVERDUE)
-    corrections_per_entry = Counter(r.entry.pk for r in corrections)
+    late_per_entry = cov.per_entry(coverage.LATE, correction=False)
+    overdue_per_entry = cov.per_entry(coverage.OVERDUE)
+    corrections_per_entry = cov.per_entry(*public, correction=True)
     figures.entry_summary = [
         (e.category.name, e.code, e.title, NOT_APPLICABLE if not e.applicable else published_per_entry[e.pk],
          "" if not e.applicable else on_time_per_entry[e.pk], "" if not e.applicable else late_per_entry[e.pk],
@@ -321,7 +325,7 @@ def render_html(figures, cov, narrative, *, issued_on):
             "chart": _channel_chart(figures),
             "issued_on": issued_on,
             "register_file": register_filename(figures.date_from, figures.date_to),
-            "register_rows": len(cov.rows),
+            "register_rows": cov.row_count,
             "static_base": settings.SITE_URL.rstrip("/") + "/" + settings.STATIC_URL.lstrip("/"),
         },
     )
@@ -332,7 +336,7 @@ def pdf_bytes(figures, cov, narrative, *, issued_on, register_xlsx=None):
     from records.rendering import html_to_pdf  # WeasyPrint with the project's safe URL fetcher
 
     if register_xlsx is None:
-        register_xlsx = register.xlsx_bytes(cov)
+        register_xlsx = register.xlsx_bytes(figures.date_from, figures.date_to, today=figures.as_of)
     files = [(register_filename(figures.date_from, figures.date_to), register_xlsx, "信息公开执行情况登记表（全部事项）")]
     pdf, _fetcher = html_to_pdf(render_html(figures, cov, narrative, issued_on=issued_on), files=files)
     return pdf
@@ -369,7 +373,7 @@ def export(*, actor, date_from, date_to, pdf_out, xlsx_out=None, narrative=None,
 
     narrative = narrative or latest_narrative(date_from, date_to)[0]
     figures, cov = compute(date_from, date_to, narrative=narrative)
-    register_xlsx = register.xlsx_bytes(cov)
+    register_xlsx = register.xlsx_bytes(date_from, date_to, today=figures.as_of)
     outputs = [(pdf_out, pdf_bytes(figures, cov, narrative, issued_on=issued_on, register_xlsx=register_xlsx))]
     if xlsx_out is not None:
         outputs.append((xlsx_out, register_xlsx))

@@ -10,13 +10,14 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import BooleanField, Case, CharField, Count, F, IntegerField, Min, Q, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Department
 from portal.channels import placements_for
-from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, DisclosureItem, State, Step
+from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CalendarDay, CatalogueEntry, DisclosureItem, State, Step
 from workflow.workdays import counter
 
 
@@ -152,6 +153,48 @@ class _Catalogue:
         return list(items)
 
 
+def _published_row(item, between, placements=(), reviewers=()):
+    published_on = _local_date(item.published_at)
+    late = between(item.due_on, published_on) if published_on > item.due_on else 0
+    row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
+              late_days=late, placements=list(placements), reviewers=list(reviewers))
+    if item.imported_at:
+        row.remarks.append(f"迁移导入（{_local_date(item.imported_at):%Y-%m-%d}导入）")
+    if item.document_number:
+        row.remarks.append(f"文号：{item.document_number}")
+    if item.is_withdrawn:
+        row.remarks.append(f"已撤回：{item.withdrawn_reason}")
+    if item.state == State.SUPERSEDED:
+        row.remarks.append("已被更正")
+    if item.supersedes_id:
+        row.remarks.append(f"更正第{item.supersedes_id}号事项")
+    if item.deadline_provisional:
+        row.remarks.append("期限为预估（当年日历未录入）")
+    return row
+
+
+def _unfinished_row(item, as_of, between):
+    if item.due_on < as_of:
+        row = Row(entry=item.catalogue_entry, status=OVERDUE, item=item, late_days=between(item.due_on, as_of))
+        row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开，至{as_of:%Y-%m-%d}未公开")
+    else:
+        row = Row(entry=item.catalogue_entry, status=PENDING, item=item)
+        row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开")
+    return row
+
+
+def _refused_row(item, reviewers=()):
+    row = Row(entry=item.catalogue_entry, status=REFUSED, item=item, reviewers=list(reviewers))
+    row.remarks.append(f"不予公开：{REFUSAL_ZH.get(item.refusal_ground, item.refusal_ground)}")
+    return row
+
+
+def _placeholder(entry, status):
+    if status == NOT_APPLICABLE:
+        return Row(entry=entry, status=NOT_APPLICABLE, remarks=[f"不适用：{entry.not_applicable_reason}".rstrip("：")])
+    return Row(entry=entry, status=NOT_PUBLISHED, remarks=["本期未公开"])
+
+
 def build(date_from, date_to, *, today=None, department=None):
     """Coverage of the catalogue between two dates (inclusive), as of the end of the period (or
     today, if the period is not over yet)."""
@@ -184,46 +227,20 @@ def build(date_from, date_to, *, today=None, department=None):
 
     per_entry = defaultdict(list)
     for item in published:
-        published_on = _local_date(item.published_at)
-        late = between(item.due_on, published_on) if published_on > item.due_on else 0
-        row = Row(entry=item.catalogue_entry, status=LATE if late else ON_TIME, item=item, published_on=published_on,
-                  late_days=late, placements=placements.get(item.pk, []), reviewers=reviewers.get(item.pk, []))
-        if item.imported_at:
-            row.remarks.append(f"迁移导入（{_local_date(item.imported_at):%Y-%m-%d}导入）")
-        if item.document_number:
-            row.remarks.append(f"文号：{item.document_number}")
-        if item.is_withdrawn:
-            row.remarks.append(f"已撤回：{item.withdrawn_reason}")
-        if item.state == State.SUPERSEDED:
-            row.remarks.append("已被更正")
-        if item.supersedes_id:
-            row.remarks.append(f"更正第{item.supersedes_id}号事项")
-        if item.deadline_provisional:
-            row.remarks.append("期限为预估（当年日历未录入）")
+        row = _published_row(item, between, placements.get(item.pk, []), reviewers.get(item.pk, []))
         per_entry[item.catalogue_entry_id].append(row)
     for item in unfinished:
-        if item.due_on < as_of:
-            row = Row(entry=item.catalogue_entry, status=OVERDUE, item=item,
-                      late_days=between(item.due_on, as_of))
-            row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开，至{as_of:%Y-%m-%d}未公开")
-        else:
-            row = Row(entry=item.catalogue_entry, status=PENDING, item=item)
-            row.remarks.append(f"应于{item.due_on:%Y-%m-%d}前公开")
-        per_entry[item.catalogue_entry_id].append(row)
+        per_entry[item.catalogue_entry_id].append(_unfinished_row(item, as_of, between))
     for item in refused:
-        row = Row(entry=item.catalogue_entry, status=REFUSED, item=item, reviewers=reviewers.get(item.pk, []))
-        row.remarks.append(f"不予公开：{REFUSAL_ZH.get(item.refusal_ground, item.refusal_ground)}")
-        per_entry[item.catalogue_entry_id].append(row)
+        per_entry[item.catalogue_entry_id].append(_refused_row(item, reviewers.get(item.pk, [])))
 
     rows = []
     for entry in entries:
         mine = per_entry.pop(entry.pk, [])
         if mine:
             rows.extend(mine)
-        elif not entry.applicable:
-            rows.append(Row(entry=entry, status=NOT_APPLICABLE, remarks=[f"不适用：{entry.not_applicable_reason}".rstrip("：")]))
         else:
-            rows.append(Row(entry=entry, status=NOT_PUBLISHED, remarks=["本期未公开"]))
+            rows.append(_placeholder(entry, NOT_PUBLISHED if entry.applicable else NOT_APPLICABLE))
     # Items of entries since deactivated still appear, after the catalogue.
     for leftover in per_entry.values():
         rows.extend(leftover)
@@ -238,3 +255,275 @@ REFUSAL_ZH = {
     "security_stability": "危及安全稳定",
 }
 
+
+
+# --- counts in SQL: the dashboards' and the annual report's figures -----------------------------
+#
+# `build()` above makes one Row per item (the register needs every row). The dashboards and the
+# annual report need only counts, so `tally()` asks the database for them grouped by catalogue
+# entry, department and status: a handful of statements whatever the number of items. The status
+# rules are the same as build()'s; tests/reports/test_coverage_tally.py holds the two equal.
+
+
+def _non_working_runs(date_from, date_to):
+    """[(first, last)] of each run of consecutive non-working days that touches the period (a
+    publication on such a day is on time if the deadline fell on the working day before the run
+    or later: no working day passed in between)."""
+    start, end = date_from - datetime.timedelta(days=60), date_to
+    overrides = dict(CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday"))
+    runs, first, day = [], None, start
+    while day <= end:
+        working = overrides.get(day, day.weekday() < 5)
+        if not working and first is None:
+            first = day
+        elif working and first is not None:
+            runs.append((first, day - datetime.timedelta(days=1)))
+            first = None
+        day += datetime.timedelta(days=1)
+    if first is not None:
+        runs.append((first, end))
+    return [(a, b) for a, b in runs if b >= date_from]
+
+
+def _published_on():
+    return TruncDate("published_at", tzinfo=timezone.get_current_timezone())
+
+
+def _on_time_q(date_from, date_to):
+    """Published on or before the deadline, or on a non-working day with no working day since it."""
+    q = Q(published_on__lte=F("due_on"))
+    for first, last in _non_working_runs(date_from, date_to):
+        q |= Q(published_on__gte=first, published_on__lte=last, due_on__gte=first - datetime.timedelta(days=1))
+    return q
+
+
+@dataclass
+class Tally:
+    """Coverage of a period as counts: `groups` is [(entry id, department id, status, correction?,
+    refusal ground, items, withdrawn, imported, policy documents)] for the items' rows; entries of
+    the catalogue with no row get one NOT_PUBLISHED / NOT_APPLICABLE row (as in build())."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    as_of: datetime.date
+    entries: list  # the active catalogue (of the department, if one was asked for), in order
+    all_entries: dict
+    departments: dict
+    groups: list
+    months: list  # [(year, month, publications)]
+    department: object = None
+    _sets: dict = field(default_factory=dict, repr=False)
+
+    def entries_with_rows(self):
+        return {g[0] for g in self.groups}
+
+    def placeholder_rows(self):
+        """[(entry, status)] for catalogue entries without any item row."""
+        mine = self.entries_with_rows()
+        return [(e, NOT_APPLICABLE if not e.applicable else NOT_PUBLISHED) for e in self.entries if e.pk not in mine]
+
+    def counts(self):
+        counts = Counter()
+        for group in self.groups:
+            counts[group[2]] += group[5]
+        for _entry, status in self.placeholder_rows():
+            counts[status] += 1
+        return counts
+
+    @property
+    def row_count(self):
+        return sum(self.counts().values())
+
+    def by_department(self):
+        """[(department, Counter of statuses)] in department code order."""
+        per = defaultdict(Counter)
+        for group in self.groups:
+            per[group[1]][group[2]] += group[5]
+        for entry, status in self.placeholder_rows():
+            per[entry.department_id][status] += 1
+        departments = sorted((self.departments[pk] for pk in per), key=lambda d: d.code)
+        return [(d, per[d.pk]) for d in departments]
+
+    def per_entry(self, *statuses, correction=None):
+        """Counter {entry id: rows with one of `statuses`} (corrections only/excluded if given)."""
+        result = Counter()
+        for entry_id, _dept, status, is_correction, _ground, n, *_rest in self.groups:
+            if status in statuses and (correction is None or is_correction == correction):
+                result[entry_id] += n
+        return result
+
+    def total(self, *statuses, correction=None, column=5):
+        return sum(g[column] for g in self.groups if g[2] in statuses and (correction is None or g[3] == correction))
+
+    def ordered_entries(self):
+        """The catalogue (as in build()), then entries outside it that have rows (deactivated
+        entries, or another department's entries holding this department's items)."""
+        listed = {e.pk for e in self.entries}
+        others = sorted((self.all_entries[pk] for pk in self.entries_with_rows() - listed),
+                        key=lambda e: (e.category.order, e.category.number, e.order, e.code))
+        return self.entries + others
+
+    # Rows a page at a time: overdue first (most overdue first), then every other row in
+    # catalogue order (each entry's publications, items still due, refusals), as the dashboard
+    # lists them. `rows()` is a sequence Django's Paginator can slice: each slice is a few queries.
+
+    def rows(self):
+        return _Rows(self)
+
+
+class _Rows:
+    def __init__(self, tally):
+        self.tally = tally
+        self.overdue = tally.total(OVERDUE)
+        entries = tally.ordered_entries()
+        self.position = {e.pk: n for n, e in enumerate(entries)}
+        published, pending, refused = (tally.per_entry(*s) for s in ((ON_TIME, LATE), (PENDING,), (REFUSED,)))
+        placeholders = dict((e.pk, status) for e, status in tally.placeholder_rows())
+        # Segments in display order: (kind, entry, rows)
+        self.segments = []
+        for entry in entries:
+            if entry.pk in placeholders:
+                self.segments.append((placeholders[entry.pk], entry, 1))
+                continue
+            for kind, counter in (("published", published), ("pending", pending), ("refused", refused)):
+                if counter[entry.pk]:
+                    self.segments.append((kind, entry, counter[entry.pk]))
+        self.length = self.overdue + sum(n for _k, _e, n in self.segments)
+
+    def __len__(self):
+        return self.length
+
+    def count(self):
+        return self.length
+
+    def most_overdue(self, limit):
+        """The `limit` most overdue items' rows (one query)."""
+        return _display_rows(self.tally, [("overdue", item) for item in _fetch(self.tally, "overdue", None, 0, limit)])
+
+    def __getitem__(self, index):
+        """Rows of a slice. Every slice asks the same four questions (overdue items, publications,
+        items still due, refusals: each a LIMIT/OFFSET query) and reads the calendar once, so a
+        page costs the same whatever the data."""
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop, _step = index.indices(self.length)
+        stop = max(start, stop)
+        end = min(stop, self.overdue)
+        rows = [("overdue", item) for item in _fetch(self.tally, "overdue", None, start, max(0, end - start))]
+        # Which rows of each kind the window holds: a contiguous run of that kind's rows in
+        # catalogue order (a suffix of the first entry's, a prefix of the last one's).
+        lo, hi = max(start, self.overdue) - self.overdue, stop - self.overdue
+        wanted, before, offset = [], Counter(), 0
+        for kind, entry, n in self.segments:
+            if offset + n > lo and offset < hi:
+                skip = max(0, lo - offset)
+                wanted.append((kind, entry, before[kind] + skip, min(n, hi - offset) - skip))
+            before[kind] += n
+            offset += n
+        fetched = {}
+        for kind in ("published", "pending", "refused"):
+            mine = [w for w in wanted if w[0] == kind]
+            first = mine[0][2] if mine else 0
+            fetched[kind] = iter(_fetch(self.tally, kind, self.position, first, sum(w[3] for w in mine)))
+        for kind, entry, _first, take in wanted:
+            if kind in fetched:
+                rows += [(kind, next(fetched[kind])) for _n in range(take)]
+            else:
+                rows.append((kind, entry))
+        return _display_rows(self.tally, rows)
+
+
+def _period_filters(tally):
+    start, end = _midnight(tally.date_from), _midnight(tally.date_to + datetime.timedelta(days=1))
+    after_as_of = _midnight(tally.as_of + datetime.timedelta(days=1))
+    published = Q(state__in=PUBLIC_STATES, published_at__gte=start, published_at__lt=end)
+    unfinished = Q(produced_on__lte=tally.as_of) & (
+        Q(state__in=UNFINISHED_STATES) | Q(state__in=PUBLIC_STATES, published_at__gte=after_as_of))
+    refused = Q(state="refused", updated_at__gte=start, updated_at__lt=end)
+    return published, unfinished, refused
+
+
+def _items(department):
+    items = DisclosureItem.objects.all()
+    if department is not None:
+        items = items.filter(Q(department=department) | Q(catalogue_entry__department=department))
+    return items
+
+
+def _fetch(tally, kind, order, offset, limit):
+    """`limit` items of one kind from `offset`, in display order, with entry and department attached."""
+    published, unfinished, refused = _period_filters(tally)
+    items = _items(tally.department).defer("body")
+    if kind == "overdue":  # most overdue first: the earliest deadline
+        query = items.filter(unfinished, due_on__lt=tally.as_of).order_by("due_on", "id")
+    else:
+        position = Case(*(When(catalogue_entry_id=pk, then=Value(n)) for pk, n in order.items()),
+                        default=Value(len(order)), output_field=IntegerField())
+        key, condition = {"published": ("published_at", published), "pending": ("due_on", unfinished & Q(due_on__gte=tally.as_of)),
+                          "refused": ("updated_at", refused)}[kind]
+        query = items.filter(condition).annotate(entry_position=position).order_by("entry_position", key, "id")
+    # Nothing wanted still asks (LIMIT 1, discarded): the statements a page runs stay the same.
+    items = list(query[offset:offset + max(1, limit)])[:limit]
+    catalogue = _Catalogue.__new__(_Catalogue)
+    catalogue.all_entries, catalogue.departments = tally.all_entries, tally.departments
+    return catalogue.attach(items)
+
+
+def _display_rows(tally, kinds):
+    """Rows for [(kind, item or entry)], built as build() builds them (one calendar query)."""
+    items = [thing for kind, thing in kinds if kind in ("overdue", "published", "pending", "refused")]
+    dues = [i.due_on for i in items] or [tally.as_of]
+    between = counter(min(dues), max([tally.as_of, tally.date_to, *dues]))
+    rows = []
+    for kind, thing in kinds:
+        if kind == "published":
+            rows.append(_published_row(thing, between))
+        elif kind in ("overdue", "pending"):
+            rows.append(_unfinished_row(thing, tally.as_of, between))
+        elif kind == "refused":
+            rows.append(_refused_row(thing))
+        else:
+            rows.append(_placeholder(thing, kind))
+    return rows
+
+
+def tally(date_from, date_to, *, today=None, department=None):
+    """Coverage of the period as counts (see Tally): the same statuses as build(), in SQL."""
+    today = today or timezone.localdate()
+    as_of = min(date_to, today)
+    entries = list(
+        CatalogueEntry.objects.filter(active=True)
+        .select_related("category", "department")
+        .order_by("category__order", "category__number", "order", "code")
+    )
+    catalogue = _Catalogue(entries)
+    if department is not None:
+        entries = [e for e in entries if e.department_id == department.pk]
+    result = Tally(date_from=date_from, date_to=date_to, as_of=as_of, entries=entries, all_entries=catalogue.all_entries,
+                   departments=catalogue.departments, groups=[], months=[], department=department)
+    published, unfinished, refused = _period_filters(result)
+    items = _items(department)
+    correction = Case(When(supersedes__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField())
+    text = CharField()
+    statuses = [
+        (items.filter(published).annotate(published_on=_published_on()),
+         Case(When(_on_time_q(date_from, date_to), then=Value(ON_TIME)), default=Value(LATE), output_field=text)),
+        (items.filter(unfinished), Case(When(due_on__lt=as_of, then=Value(OVERDUE)), default=Value(PENDING), output_field=text)),
+        (items.filter(refused), Value(REFUSED, output_field=text)),
+    ]
+    for query, status in statuses:
+        rows = (
+            query.annotate(status=status, correction=correction).order_by()
+            .values_list("catalogue_entry_id", "department_id", "status", "correction", "refusal_ground")
+            .annotate(n=Count("id"), withdrawn=Count("id", filter=Q(state="withdrawn")),
+                      imported=Count("id", filter=Q(imported_at__isnull=False)),
+                      policy=Count("id", filter=Q(is_policy_document=True)), first_due=Min("due_on"))
+        )
+        result.groups += [tuple(r) for r in rows]
+    zone = timezone.get_current_timezone()
+    result.months = sorted(
+        items.filter(published).order_by()
+        .values_list(ExtractYear("published_at", tzinfo=zone), ExtractMonth("published_at", tzinfo=zone))
+        .annotate(n=Count("id"))
+    )
+    return result

@@ -1,5 +1,5 @@
 """The leaders' dashboard: a period's headline figures and charts, all computed from the same
-coverage rows as the register (reports.coverage) plus the requests for information (foi)."""
+coverage as the register (reports.coverage, counted in SQL) plus the requests for information (foi)."""
 
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from reports import charts, coverage
 
 @dataclass
 class Overview:
-    cov: coverage.Coverage
+    cov: coverage.Tally
     published: int
     on_time: int
     late: int
@@ -36,26 +36,32 @@ def _months(date_from, date_to):
 
 
 def build(date_from, date_to, *, department=None, today=None):
-    cov = coverage.build(date_from, date_to, department=department, today=today)
-    published_rows = [r for r in cov.rows if r.status in (coverage.ON_TIME, coverage.LATE)]
+    cov = coverage.tally(date_from, date_to, department=department, today=today)
     counts = cov.counts()
     on_time, late = counts.get(coverage.ON_TIME, 0), counts.get(coverage.LATE, 0)
     rate = round(100 * on_time / (on_time + late)) if on_time + late else None
-    applicable = {r.entry.pk for r in cov.rows if r.status != coverage.NOT_APPLICABLE}
-    covered = {r.entry.pk for r in published_rows}
+    published_per_entry = cov.per_entry(coverage.ON_TIME, coverage.LATE)
+    applicable = {g[0] for g in cov.groups} | {e.pk for e, status in cov.placeholder_rows() if status != coverage.NOT_APPLICABLE}
+    covered = {pk for pk, n in published_per_entry.items() if n}
 
-    per_month = Counter((r.published_on.year, r.published_on.month) for r in published_rows if r.published_on)
+    per_month = {(year, month): n for year, month, n in cov.months}
     months = _months(date_from, date_to)
     month_rows = [(_("%(year)d-%(month)02d") % {"year": y, "month": m}, per_month.get((y, m), 0)) for y, m in months]
     # On the axis a month's number is enough while the period spans at most a year.
     month_labels = [_("%(month)d") % {"month": m} for _y, m in months] if len(months) <= 12 else None
-    published_ids = {id(r) for r in published_rows}
     per_category = OrderedDict()
-    for row in sorted(cov.rows, key=lambda r: (r.entry.category.order, r.entry.category.number)):
-        per_category.setdefault(row.entry.category.name, 0)
-        if id(row) in published_ids:
-            per_category[row.entry.category.name] += 1
-    overdue_by_department = Counter(r.department.name for r in cov.overdue)
+    for entry in sorted(cov.ordered_entries(), key=lambda e: (e.category.order, e.category.number)):
+        per_category.setdefault(entry.category.name, 0)
+        per_category[entry.category.name] += published_per_entry[entry.pk]
+    # Departments with the most overdue items first; equal counts in the order of their most
+    # overdue item.
+    overdue, first_due = Counter(), {}
+    for group in cov.groups:
+        if group[2] == coverage.OVERDUE:
+            department_id, n, first = group[1], group[5], group[9]
+            overdue[department_id] += n
+            first_due[department_id] = min(first, first_due.get(department_id, first))
+    overdue_by_department = [(cov.departments[pk].name, n) for pk, n in sorted(overdue.items(), key=lambda kv: (-kv[1], first_due[kv[0]]))]
 
     requests = InformationRequest.objects.filter(received_on__range=(date_from, date_to))
     if department is not None:
@@ -76,10 +82,10 @@ def build(date_from, date_to, *, department=None, today=None):
                      [(_("Published in the period"), len(covered)), (_("Nothing published yet"), len(applicable - covered))],
                      unit=unit),
         charts.donut(_("Requests for information by outcome"), request_rows, unit=_(" requests")),
-        charts.hbar(_("Overdue items by department"), sorted(overdue_by_department.items(), key=lambda kv: -kv[1]), unit=unit),
+        charts.hbar(_("Overdue items by department"), overdue_by_department, unit=unit),
     ]
     return Overview(
-        cov=cov, published=len(published_rows), on_time=on_time, late=late, on_time_rate=rate,
-        entries_covered=len(covered), entries_applicable=len(applicable), overdue=len(cov.overdue),
+        cov=cov, published=on_time + late, on_time=on_time, late=late, on_time_rate=rate,
+        entries_covered=len(covered), entries_applicable=len(applicable), overdue=counts.get(coverage.OVERDUE, 0),
         requests=sum(by_outcome.values()), requests_open=open_requests, charts=figures,
     )

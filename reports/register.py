@@ -104,7 +104,9 @@ def write_xlsx(cov, out):
     book.close()
 
 
-def xlsx_bytes(cov):
+def xlsx_bytes(cov_or_from, date_to=None, *, today=None):
+    """The register's .xlsx: of a built coverage, or of the period from `cov_or_from` to `date_to`."""
+    cov = cov_or_from if date_to is None else coverage.build(cov_or_from, date_to, today=today)
     buffer = io.BytesIO()
     write_xlsx(cov, buffer)
     return buffer.getvalue()

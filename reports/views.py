@@ -33,10 +33,10 @@ def _context(request):
         "page_query": _without_page(request),
     }
     if error is None:
-        cov = coverage.build(date_from, date_to, department=department)
+        cov = coverage.tally(date_from, date_to, department=department)
         # Each channel counts its posts by their own dates within the period.
         counts = [(c.code, c.name, c.count) for c in period_counts(date_from, date_to, department=department)]
-        item_count = len(cov.published_items())
+        item_count = cov.total(coverage.ON_TIME, coverage.LATE)
         context.update(cov=cov, counts=cov.counts(), channel_counts=counts, item_count=item_count)
     return context
 
@@ -52,10 +52,11 @@ def dashboard(request):
             (dept, [counts.get(s, 0) for s in coverage.STATUS_ORDER]) for dept, counts in cov.by_department()
         ]
         context["totals"] = [context["counts"].get(s, 0) for s in coverage.STATUS_ORDER]
-        overdue = cov.overdue
-        context["overdue"], context["overdue_total"] = overdue[:OVERDUE_SHOWN], len(overdue)
-        # Overdue first, then everything else in catalogue order; a page at a time.
-        rows = overdue + [r for r in cov.rows if r.status != coverage.OVERDUE]
+        # Overdue first (most overdue first), then everything else in catalogue order; a page at
+        # a time, each page read from the database on its own.
+        rows = cov.rows()
+        context["overdue_total"] = rows.overdue
+        context["overdue"] = rows.most_overdue(OVERDUE_SHOWN)
         context["page"] = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reports/dashboard.html", context, status=400 if context["error"] else 200)
 
@@ -66,7 +67,8 @@ def register_table(request):
     services.require_dashboard_reader(request.user)
     context = _context(request)
     if "cov" in context:
-        lines = register.table(context["cov"])
+        date_from, date_to, department = context["date_from"], context["date_to"], context["department"]
+        lines = register.table(coverage.build(date_from, date_to, department=department))
         context["headers"] = lines[0]
         context["page"] = Paginator(lines[1:], ROWS_PER_PAGE).get_page(request.GET.get("page"))
         context["lines"] = context["page"].object_list

@@ -53,11 +53,11 @@ def grow(count):
 
 
 STAFF_PAGES = {
-    "office": ["/home/", "/workflow/", "/api/tasks/", "/workflow/items/", "/reports/", "/reports/register/", "/audit/",
-               "/api/disclosures/"],
+    "office": ["/home/", "/workflow/", "/api/tasks/", "/workflow/items/", "/reports/", "/reports/?page=2", "/reports/overview/",
+               "/reports/register/", "/audit/", "/api/disclosures/"],
     "cwc_head": ["/home/", "/workflow/", "/api/tasks/", "/workflow/items/"],
     "cwc_liaison": ["/home/", "/workflow/"],
-    "leader": ["/home/", "/reports/"],
+    "leader": ["/home/", "/reports/", "/reports/overview/"],
     "auditor": ["/audit/", "/audit/?action=test.grow"],
 }
 PUBLIC_PAGES = ["/", "/category/{category}/", "/search/?q=奖学金", "/search/?q=奖学金&year=2025", "/items/{item}/", "/feed/"]
