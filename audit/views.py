@@ -125,7 +125,7 @@ class EventPage:
     def __init__(self, events, before):
         if before is not None:
             events = events.filter(seq__lt=before)
-        rows = list(events.defer("canonical")[:EVENTS_PER_PAGE + 1])
+        rows = list(events[:EVENTS_PER_PAGE + 1])  # with canonical: each row shows its details
         self.events, self.has_next = rows[:EVENTS_PER_PAGE], len(rows) > EVENTS_PER_PAGE
         self.has_previous = before is not None
         self.next_before = self.events[-1].seq if self.events else None
