@@ -4,7 +4,13 @@ larger than the server accepts. The answer is a 400 (413 for size) that names th
 under /api/, a page elsewhere."""
 
 import json
+from dataclasses import asdict
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_RO
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -124,3 +130,47 @@ def _app_of(request):
         return None
     module = getattr(match.func, "__module__", "") or ""
     return module.split(".")[0] or None
+
+
+# --- the Content-Security-Policy header, built once ---------------------------------------------
+
+
+_CSP_CUSTOM = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+               "_csp_exempt", "_csp_exempt_ro")
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, but the site-wide policy (settings.CONTENT_SECURITY_POLICY) is
+    built once per process rather than for every response: almost every response, and every cached
+    public page, carries it unchanged. A view that adjusts the policy (csp_update …), a nonce, an
+    excluded prefix or a debug error page goes through django-csp as before."""
+
+    _built = None
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(getattr(response, name, None) for name in _CSP_CUSTOM) \
+                or CSP_HEADER in response or CSP_HEADER_RO in response or _excluded(request):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:
+            return response
+        if SiteCSPMiddleware._built is None:
+            SiteCSPMiddleware._built = (self._policy(request, response, False), self._policy(request, response, True))
+        policy, report_only = SiteCSPMiddleware._built
+        if policy:
+            response[CSP_HEADER] = policy
+        if report_only:
+            response[CSP_HEADER_RO] = report_only
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def _policy(self, request, response, report_only):
+        return build_policy(**asdict(self.get_policy_parts(request=request, response=response, report_only=report_only)),
+                            report_only=report_only)
+
+
+def _excluded(request):
+    for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        prefixes = (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+        if prefixes and request.path_info.startswith(tuple(prefixes)):
+            return True
+    return False

@@ -77,14 +77,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",  # first to see every response (CONTENT_SECURITY_POLICY below)
+    "core.middleware.SiteCSPMiddleware",  # first to see every response (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from its cookie or the browser (not the session): known before the session.
     "django.middleware.locale.LocaleMiddleware",
+    # Cached public pages for anonymous visitors, as early as the language is known: a hit runs no
+    # SQL and nothing below (a page is only cached after the whole stack rendered it).
+    "portal.middleware.PublicPageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.InputPolicyMiddleware",  # refuses NUL, controls, surrogates in any input (core.inputs)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "portal.middleware.PublicPageCacheMiddleware",  # cached public pages for anonymous visitors
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -16,7 +16,7 @@ urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),
     path("", include("operations.urls")),  # /office/health/
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("policies.urls")),
     path("home/", views.home, name="home"),
     path("admin/", admin.site.urls),

@@ -1,16 +1,44 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
 
 from gongkai import home as role_home
 from gongkai.context_processors import is_staff_path
 
 from policies.access import roles_of
+
+
+@csrf_exempt
+def set_language(request):
+    """Django's set_language, guarded by the request's origin instead of a CSRF token: public
+    pages are cached whole for every visitor, so their language menu carries no per-visitor token
+    (creating one, and its cookie, for every visitor was most of a cached page's cost). A form on
+    another site could at most switch a visitor's language; it is refused all the same."""
+    if request.method == "POST" and not getattr(request, "_dont_enforce_csrf_checks", False) and not _same_origin(request):
+        return HttpResponseForbidden(_("The language can only be switched from this site's own pages."),
+                                     content_type="text/plain; charset=utf-8")
+    return i18n.set_language(request)
+
+
+def _same_origin(request):
+    """The Origin header (or, without it, the Referer) names this site or a trusted origin."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
+    parts = urlsplit(source)
+    if not parts.scheme or not parts.netloc:
+        return False
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 @login_required

@@ -1,16 +1,17 @@
 """Serve cached public pages to anonymous visitors early, before authentication, messages, URL
 resolution and the view: most of the public site's traffic is exactly that.
 
-Sits right after CsrfViewMiddleware (so the visitor's CSRF cookie is read and, when new, set on the
-way out); only whole pages that portal.views.cached_page stored for visitors without a session are
-served here, so a miss or anyone signed in goes through the normal stack."""
+Sits right after LocaleMiddleware (the page's language is part of its key), before anything that
+would read the session, the user or a CSRF token; only whole pages that portal.views.cached_page
+stored for visitors without a session are served here (already encoded, with no per-visitor part),
+so a miss or anyone signed in goes through the normal stack. A hit runs no SQL (the site version is
+read at most once per PORTAL_VERSION_SECONDS)."""
 
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import translation
 
 from portal import cache
-from portal.views import CSRF_PLACEHOLDER, anonymous_without_state
+from portal.views import anonymous_without_state, whole_page_response
 
 PUBLIC_PREFIXES = ("/category/", "/items/", "/search/")
 
@@ -24,7 +25,5 @@ class PublicPageCacheMiddleware:
             if anonymous_without_state(request, check_user=False):
                 page = cache.get(cache.page_key(request, translation.get_language()) + ":page")
                 if page is not None:
-                    response = HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
-                    response["X-Frame-Options"] = "DENY"
-                    return response
+                    return whole_page_response(request, page)
         return self.get_response(request)

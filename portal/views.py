@@ -43,9 +43,20 @@ def _url(name, fallback, *args):
         return fallback
 
 
-# Stands in for the CSRF token (the language menu's form) in whole pages cached for anonymous
-# visitors; each response gets the visitor's own token.
+# Stands in for a CSRF token in whole pages cached for anonymous visitors (the language menu needs
+# none: gongkai.views.set_language checks the origin); should a public page ever carry a form that
+# does, each response gets the visitor's own token in its place.
 CSRF_PLACEHOLDER = "__gongkai_csrf_token__"
+
+
+def whole_page_response(request, page):
+    """The response for a cached whole page: (UTF-8 bytes, whether it holds CSRF_PLACEHOLDER)."""
+    content, with_token = page
+    if with_token:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response = HttpResponse(content)
+    response["X-Frame-Options"] = "DENY"
+    return response
 
 
 def anonymous_without_state(request, check_user=True):
@@ -71,14 +82,15 @@ def cached_page(render_body):
             page = cache.get(page_key)
             if page is None:
                 title, body = _body(key, render_body, request, *args, **kwargs)
-                page = render_to_string(
+                html = render_to_string(
                     "portal/page.html",
                     {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER,
                      "public_section": _section(request)},
                     request=request,
                 )
+                page = (html.encode(), CSRF_PLACEHOLDER in html)
                 cache.put(page_key, page)
-            return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+            return whole_page_response(request, page)
         title, body = _body(key, render_body, request, *args, **kwargs)
         return render(request, "portal/page.html",
                       {"page_title": title, "page_body": body, "public_section": _section(request)})

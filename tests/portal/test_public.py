@@ -186,19 +186,42 @@ def test_viewing_the_site_writes_nothing_to_the_audit_log(client, items):
 
 
 def test_a_cached_page_gives_each_visitor_a_working_language_menu(items):
+    """The cached page is the same bytes for every visitor (no per-visitor CSRF token or cookie);
+    its language menu works from this site and is refused from another one."""
     from django.test import Client
 
     Client().get("/")  # cached by a first visitor
+    pages = []
     for _ in range(2):
         visitor = Client(enforce_csrf_checks=True)
         response = visitor.get("/")
-        assert response["X-Frame-Options"] == "DENY"
-        page = text(response)
-        token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-        assert token != "__gongkai_csrf_token__" and "csrftoken" in response.cookies
-        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+        assert response["X-Frame-Options"] == "DENY" and "default-src 'self'" in response["Content-Security-Policy"]
+        assert "csrftoken" not in response.cookies and "sessionid" not in response.cookies
+        pages.append(response.content)
+        foreign = visitor.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="https://evil.example")
+        assert foreign.status_code == 403 and "信息公开专栏" in text(visitor.get("/"))
+        assert visitor.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 403  # no origin at all
+        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_ORIGIN="http://testserver")
         assert switched.status_code == 302
         assert "Information disclosure column" in text(visitor.get("/"))
+    assert pages[0] == pages[1]
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+@pytest.mark.parametrize("path", ["/", "/category/{category}/", "/items/{item}/", "/search/?q=收费"])
+def test_a_cached_public_page_is_served_without_asking_the_database(items, path, django_assert_num_queries):
+    from django.test import Client
+
+    url = path.format(category=items["fees"].catalogue_entry.category.number, item=items["fees"].pk)
+    first = Client().get(url)
+    assert first.status_code == 200
+    for language in ("zh-hans", "en"):
+        visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
+        visitor.get(url)  # each language is its own cached page
+        with django_assert_num_queries(0):
+            again = Client(HTTP_ACCEPT_LANGUAGE=language).get(url)
+        assert again.status_code == 200 and again["Content-Language"] == language
+        assert '<html lang="{}">'.format({"zh-hans": "zh-CN", "en": "en"}[language]) in text(again)
 
 
 def test_signed_in_staff_see_their_own_header_on_public_pages(client, user, items):
