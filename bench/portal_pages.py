@@ -6,7 +6,9 @@ Builds a throw-away SQLite database (under /tmp) with the demo school and N publ
 over the 50 catalogue entries, starts gunicorn with 2 workers (gthread, 4 threads each, as ./bin/serve runs it; keep-alive) on 127.0.0.1, and drives it with
 wrk (from Debian: installed with apt-get if missing) from a separate process. Measures each page
 cached (the normal case: pages are rendered once per site version) and, for comparison, uncached
-(PORTAL_CACHE_SECONDS=0). Prints a Markdown table for bench/RESULTS.md.
+(PORTAL_CACHE_SECONDS=0), and the yardstick: a bare Django "hello" view (bench/hello.py: no
+middleware, no database) served the same way; each cached page's req/s is also given as a ratio
+of the hello view's (goal: >= 0.8). Prints a Markdown table for bench/RESULTS.md.
 
 The items are inserted with bulk_create, not through workflow.services (10k full workflows with
 records would take hours and measure something else); they are exactly what the public pages read.
@@ -91,10 +93,13 @@ for path in sys.argv[1:]:
 """
 
 
-def server_ms(tmp, paths):
+HELLO = {"DJANGO_SETTINGS_MODULE": "hello", "PYTHONPATH": str(ROOT / "bench")}
+
+
+def server_ms(tmp, paths, extra=None):
     """Milliseconds of one process per cached request (no network, no load generator): the
     server's cost, independent of what else the machine is doing."""
-    out = subprocess.run([PYTHON, "-c", IN_PROCESS, *paths], cwd=ROOT, env=django_env(tmp, {"PYTHONPATH": str(ROOT)}),
+    out = subprocess.run([PYTHON, "-c", IN_PROCESS, *paths], cwd=ROOT, env=django_env(tmp, extra or {"PYTHONPATH": str(ROOT)}),
                          check=True, capture_output=True, text=True).stdout
     return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in out.strip().splitlines()}
 
@@ -117,10 +122,10 @@ def prepare(tmp, items):
     return count, last_pk, category
 
 
-def start_gunicorn(tmp, port, extra_env=None):
+def start_gunicorn(tmp, port, extra_env=None, app="gongkai.wsgi:application"):
     env = django_env(tmp, extra_env)
     process = subprocess.Popen(
-        [GUNICORN, "gongkai.wsgi:application", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
+        [GUNICORN, app, "--workers", "2", "--worker-class", "gthread", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / f"gunicorn-{port}.log", "w"),
         start_new_session=True,
@@ -180,7 +185,15 @@ def main():
             "column (/)": "/",
         }
         per_request = server_ms(tmp, list(pages.values()))
+        hello_ms = server_ms(tmp, ["/"], HELLO)["/"]
         rows = []
+        server = start_gunicorn(tmp, 8813, HELLO, app="hello:application")
+        try:
+            hello = wrk("http://127.0.0.1:8813/", args.duration, args.connections)
+            rows.append(("bare Django hello view", "—", *hello))
+            print(f"{'hello':26} {hello[0]:8.0f} req/s  p50 {hello[1]:>8}  p99 {hello[2]:>8}", file=sys.stderr)
+        finally:
+            stop(server)
         for label, extra in (("cached", {}), ("uncached", {"PORTAL_CACHE_SECONDS": "0"})):
             port = 8811 if label == "cached" else 8812
             server = start_gunicorn(tmp, port, extra)
@@ -193,11 +206,13 @@ def main():
                 stop(server)
         print(f"\n{count} published items; gunicorn 2 gthread workers x 4 threads; wrk -t2 -c{args.connections} -d{args.duration}s; "
               f"{os.cpu_count()} CPUs shared by server and load generator\n")
-        print("| page | cache | req/s | p50 | p99 | non-2xx | server ms/request (in-process) |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("| page | cache | req/s | ÷ hello req/s | p50 | p99 | non-2xx | server ms/request (in-process) |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        hello_rps = rows[0][2]
         for name, label, rps, p50, p99, errors in rows:
-            ms = f"{per_request[pages[name]]:.2f}" if label == "cached" else ""
-            print(f"| {name} | {label} | {rps:.0f} | {p50} | {p99} | {errors} | {ms} |")
+            ms = f"{per_request[pages[name]]:.2f}" if label == "cached" else f"{hello_ms:.2f}" if label == "—" else ""
+            ratio = f"{rps / hello_rps:.2f}×" if label != "uncached" else ""
+            print(f"| {name} | {label} | {rps:.0f} | {ratio} | {p50} | {p99} | {errors} | {ms} |")
         load = os.getloadavg()
         print(f"\nload average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     finally:

@@ -1,7 +1,7 @@
 """Pages at two data sizes, side by side in one run, on PostgreSQL.
 
     .venv/bin/python bench/scale_pages.py [--small 1000] [--large 20000] [--events-small 10000]
-        [--events-large 50000] [--requests 15]
+        [--events-large 50000] [--requests 15] [--build-only]
 
     # the issue's full size (hours of set-up on a shared 2-core machine):
     .venv/bin/python bench/scale_pages.py --large 100000 --events-large 1000000
@@ -12,7 +12,10 @@ each with a step of history) and the given number of audit events. A worker proc
 serves the requests in-process through Django's test client (the whole stack but the network), and
 the driver alternates between the two workers request by request, so both sizes see the same
 machine load. For each page: median and p95 wall time, and the SQL statements one request runs.
-Public pages are measured with the page cache emptied before each request (cold). Prints Markdown.
+Public pages are measured twice: with the page cache emptied before each request (cold), and
+served from it (warm: the first request of the series fills it). Prints Markdown.
+
+--build-only creates and fills both databases, then exits (build the large one ahead of a run).
 """
 
 import argparse
@@ -26,10 +29,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 STATES = ["published", "published", "published", "draft", "head_review", "confidentiality_review", "office_review", "returned", "refused", "withdrawn"]
+# (user, path, cache): "" is an anonymous visitor; "cold" empties the page cache before each request.
+PUBLIC = ["/", "/search/?q=奖学金", "/category/{category}/", "/feed/"]
 PAGES = [
-    ("office", "/workflow/"), ("office", "/home/"), ("office", "/api/tasks/"), ("cwc_head", "/workflow/"),
-    ("office", "/workflow/items/"), ("office", "/reports/"), ("auditor", "/audit/"),
-    ("", "/"), ("", "/search/?q=奖学金"), ("", "/category/{category}/"), ("", "/feed/"),
+    ("office", "/workflow/", "cold"), ("office", "/home/", "cold"), ("office", "/api/tasks/", "cold"),
+    ("cwc_head", "/workflow/", "cold"), ("office", "/workflow/items/", "cold"), ("office", "/reports/", "cold"),
+    ("office", "/reports/overview/", "cold"), ("leader", "/home/", "cold"), ("auditor", "/audit/", "cold"),
+    *(("", path, "cold") for path in PUBLIC), *(("", path, "warm") for path in PUBLIC),
 ]
 
 
@@ -88,12 +94,14 @@ def populate(items, events):
         cursor.execute("ANALYZE")
 
 
-def worker(items, events):
+def worker(items, events, build_only=False):
     sys.path.insert(0, str(HERE))
     from scale import setup
 
     setup(f"gongkai_bench_scale_{items}")
     populate(items, events)
+    if build_only:
+        return
     from django.contrib.auth import get_user_model
     from django.core.cache import cache as django_cache
     from django.db import connection
@@ -106,15 +114,16 @@ def worker(items, events):
     setup_test_environment()
     category = DisclosureItem.objects.filter(state="published").select_related("catalogue_entry__category").first().catalogue_entry.category.number
     clients = {"": Client()}
-    for user in get_user_model().objects.filter(username__in={u for u, _p in PAGES if u}):
+    for user in get_user_model().objects.filter(username__in={u for u, _p, _c in PAGES if u}):
         clients[user.username] = Client()
         clients[user.username].force_login(user)
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
-        username, path = json.loads(line)
+        username, path, mode = json.loads(line)
         path = path.format(category=category)
-        django_cache.clear()
-        portal_cache.forget_version()
+        if mode == "cold":
+            django_cache.clear()
+            portal_cache.forget_version()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = clients[username].get(path)
@@ -129,28 +138,34 @@ def main():
     parser.add_argument("--events-small", type=int, default=10000)
     parser.add_argument("--events-large", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--build-only", action="store_true", help="create and fill the databases, then exit")
     parser.add_argument("--worker", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(*args.worker)
+        return worker(*args.worker, build_only=args.build_only)
     sizes = [(args.small, args.events_small), (args.large, args.events_large)]
+    if args.build_only:
+        for n, e in sizes:  # one after the other: building is the heavy part
+            subprocess.run([sys.executable, __file__, "--worker", str(n), str(e), "--build-only"], check=True)
+        print(f"built gongkai_bench_scale_{args.small} and gongkai_bench_scale_{args.large}", file=sys.stderr)
+        return
     workers = [subprocess.Popen([sys.executable, __file__, "--worker", str(n), str(e)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                for n, e in sizes]
     for w in workers:
         assert json.loads(w.stdout.readline())["ready"]
     load_before = os.getloadavg()
     rows = []
-    for username, path in PAGES:
+    for username, path, mode in PAGES:
         samples = [[], []]
-        for turn in range(args.requests + 1):  # the first request of each warms the process
+        for turn in range(args.requests + 1):  # the first request of each warms the process (and a warm page's cache)
             for index, w in enumerate(workers):
-                w.stdin.write(json.dumps([username, path]) + "\n")
+                w.stdin.write(json.dumps([username, path, mode]) + "\n")
                 w.stdin.flush()
                 result = json.loads(w.stdout.readline())
                 assert result["status"] == 200, (path, result)
                 if turn:
                     samples[index].append(result)
-        rows.append((username or "public", path, samples))
+        rows.append((username or "public", path, mode if not username else "", samples))
     load_after = os.getloadavg()
     for w in workers:
         w.stdin.close()
@@ -162,13 +177,13 @@ def main():
     print(f"| page ({args.requests} requests each, alternating) | {args.small} items, {args.events_small} events: p50 / p95 / SQL | "
           f"{args.large} items, {args.events_large} events: p50 / p95 / SQL | p95 ratio |")
     print("|---|---|---|---|")
-    for who, path, (small, large) in rows:
+    for who, path, mode, (small, large) in rows:
         cells = []
         for samples in (small, large):
             ms = [s["ms"] for s in samples]
             cells.append(f"{statistics.median(ms):.0f} / {p95(ms):.0f} ms / {samples[0]['sql']}")
         ratio = p95([s["ms"] for s in large]) / p95([s["ms"] for s in small])
-        print(f"| {who} `{path}` | {cells[0]} | {cells[1]} | {ratio:.2f}× |")
+        print(f"| {who} `{path}`{f' ({mode})' if mode else ''} | {cells[0]} | {cells[1]} | {ratio:.2f}× |")
     print(f"\nload average (1/5/15 min) before: {' '.join(f'{x:.1f}' for x in load_before)}, after: {' '.join(f'{x:.1f}' for x in load_after)}")
 
 
