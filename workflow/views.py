@@ -428,7 +428,8 @@ def _confirmation(request, item, action, form, given):
     if given.get("ground"):
         entered.append((_("Ground for not disclosing"), dict(form.fields["ground"].choices)[given["ground"]]))
     if action == "publish":
-        channels = ["portal"] + [c for c in (given.get("channels") or item.channels) if c != "portal"]
+        chosen = item.channels if given.get("channels") is None else given["channels"]  # as the service reads it
+        channels = ["portal"] + [c for c in chosen if c != "portal"]
         entered.append((_("Channels"), "、".join(str(names.get(c, c)) for c in channels)))
         when = given.get("publish_at")
         entered.append((_("When"), timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else _("Now")))

@@ -286,6 +286,16 @@ def test_a_publication_is_confirmed_with_its_time_and_channels(as_user, user):
     assert item.state == "publishing" and item.channels == ["portal", "wechat"]
 
 
+def test_a_publication_with_no_channel_ticked_confirms_the_disclosure_column_alone(as_user, user):
+    item = to_state(user, draft(user), "office_review")  # proposed for 门户网站 and 微信公众号
+    client = as_user("office")
+    response = client.post(item_url(item, "publish/"), {})
+    assert "门户网站信息公开专栏" in shown(response) and "官方微信公众号" not in shown(response)
+    client.post(item_url(item, "publish/"), confirm_form(response))
+    item.refresh_from_db()
+    assert item.channels == ["portal"]
+
+
 def test_a_stale_confirmation_says_what_happened_and_does_nothing(as_user, user):
     item = to_state(user, draft(user), "office_review")
     client = as_user("office")
