@@ -10,6 +10,7 @@ state that implies it"):
 | `record:publication` | an item is `published`, `withdrawn` or `superseded` without the publication record of its version | records.items.issue_for_item |
 | `record:withdrawal` | an item is `withdrawn` without its withdrawal record | 〃 |
 | `record:refusal` | an item is `refused` without its refusal record | 〃 |
+| `notice` | an item's last transition still owes its notifications (`pending_notice`) | workflow.notify.deliver |
 
 Work counts as overdue once its item has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
 path normally finishes in about a second). Every repair is idempotent (a row lock on the item; one
@@ -36,6 +37,7 @@ from operations.models import Repair
 from records.items import issue_for_item
 from records.models import Record
 from workflow.models import DisclosureItem, State
+from workflow.notify import deliver
 from workflow.services import complete_publication
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ def _overdue_items(now=None):
         ),
         "record:withdrawal": list(settled.filter(lacking("withdrawal"), state=State.WITHDRAWN).values_list("pk", flat=True)),
         "record:refusal": list(settled.filter(lacking("refusal"), state=State.REFUSED).values_list("pk", flat=True)),
+        "notice": list(settled.filter(pending_notice__isnull=False).values_list("pk", flat=True)),
     }
 
 
@@ -79,6 +82,8 @@ def _repair(kind, item_id):
     """Do the owed work; returns what the audit event says was done."""
     if kind == "publication":
         return {"published": int(bool(complete_publication(item_id)))}
+    if kind == "notice":
+        return {"notified": len(deliver(item_id))}
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])
     return {"record": record.pk, "created": int(created)}
@@ -125,6 +130,7 @@ KIND_LABELS = {
     "record:publication": "信息公开记录",
     "record:withdrawal": "撤回公开记录",
     "record:refusal": "不予公开决定记录",
+    "notice": "待办与结果通知",
 }
 
 

@@ -187,6 +187,10 @@ class DisclosureItem(models.Model):
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # The notifications its last transition owes, written with the transition and cleared in the
+    # transaction that creates them (workflow.notify): a lost job leaves it set, and the
+    # reconciler (operations.reconcile) delivers them. {"action", "actor", "comment"} or null.
+    pending_notice = models.JSONField(null=True, blank=True, editable=False)
     document_number = models.CharField(pgettext_lazy("issued document", "document number"), max_length=100, blank=True)
     # The office gave the current step's task to one holder of its role (workflow.services.reassign):
     # then only they, or their deputy, act at this step. Cleared whenever the state changes.

@@ -1,10 +1,13 @@
 """In-app notifications and their e-mails.
 
-Transitions: each row of workflow.transitions.TABLE names who hears about it (`notify`), and
-`after_transition` is the one way they go out: after the change commits, a job
-(workflow.tasks.notify_state) writes the rows and sends the mails, so the item's row lock is not
-held while recipients are looked up. Reminders and escalation (workflow.queues.scan_due) call
-`notify` directly, inside their own small transactions."""
+Transitions: each row of workflow.transitions.TABLE names who hears about it (`notify`). The
+transition writes what is owed on the item (`pending_notice`, in its own transaction); after the
+commit a job (workflow.tasks.deliver_notice) writes the rows, clears the mark in the same
+transaction and sends the mails, so the request does not look up recipients under the item's row
+lock. A lost job (broker down, killed worker) leaves the mark, and the reconciler
+(operations.reconcile) delivers it: one notification per recipient per transition, never two.
+Reminders and escalation (workflow.queues.scan_due) call `notify` directly, inside their own small
+transactions."""
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -14,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from policies.access import deputies_of, users_with
 from workflow.models import DisclosureItem, Notification, State
-from workflow.tasks import notify_state
+from workflow.tasks import deliver_notice
 from workflow.transitions import ASSIGNEES, CREATOR, DRAFTERS, STAGES, TABLE
 
 
@@ -63,14 +66,21 @@ def _mail_body(item, message, link=""):
     return f"{message}\n\n{link}\n"
 
 
-def after_transition(item, transition, *, actor=None, comment=""):
-    """Schedule the notifications of a transition for after the commit (nothing if its row names
-    nobody). The single path every transition's notifications take."""
+def owed(transition, *, actor=None, comment=""):
+    """What a transition owes (the item's `pending_notice`, saved with its new state): None if its
+    row names nobody (and a newer transition's silence replaces an older one's notice)."""
     if not transition.notify:
-        return
+        return None
+    return {"action": transition.action, "actor": actor.pk if actor else None, "comment": comment}
 
-    args = (item.pk, item.state, item.version, actor.pk if actor else None, comment, transition.action)
-    transaction.on_commit(lambda: notify_state.delay(*args), robust=True)
+
+def after_transition(item):
+    """Send the job that delivers the item's pending notice once the transition commits. The
+    single path every transition's notifications take."""
+    if item.pending_notice is None:
+        return
+    item_id = item.pk
+    transaction.on_commit(lambda: deliver_notice.delay(item_id), robust=True)
 
 
 # The recipients a transition's row names, and what they are told.
@@ -102,14 +112,19 @@ def _creator(item, transition, actor_id, comment):
 RECIPIENTS = {ASSIGNEES: _assignees, DRAFTERS: _drafters, CREATOR: _creator}
 
 
-def state_changed(item_id, state, version, actor_id=None, comment="", action=""):
-    """After a transition commits: tell whoever its row names. Skipped if the item has moved on
-    since (a later job will speak for the newer state)."""
-    item = DisclosureItem.objects.select_related("department", "created_by").filter(pk=item_id).first()
-    if item is None or item.state != state or item.version != version:
-        return []
-    transition = TABLE.get(action) or (TABLE["return"] if state == State.RETURNED else TABLE["submit"])
-    users, kind, message = RECIPIENTS[transition.notify](item, transition, actor_id, comment)
-    if not users:
-        return []
-    return notify(users, item, kind, message)
+def deliver(item_id):
+    """Write the notifications the item's last transition owes and clear its mark, in one
+    transaction under the item's row lock: run twice (the job late after the reconciler, or a
+    redelivered job), it finds nothing owed. Returns the users notified."""
+    with transaction.atomic():
+        item = DisclosureItem.objects.select_for_update(of=("self",)).select_related("department", "created_by").filter(
+            pk=item_id).first()
+        if item is None or item.pending_notice is None:
+            return []
+        owed_notice = item.pending_notice
+        transition = TABLE[owed_notice["action"]]
+        users, kind, message = RECIPIENTS[transition.notify](item, transition, owed_notice["actor"], owed_notice["comment"])
+        if users:
+            users = notify(users, item, kind, message)
+        DisclosureItem.objects.filter(pk=item.pk).update(pending_notice=None)  # not a change: updated_at stays
+        return users

@@ -391,8 +391,9 @@ def _carry_out(item, action, *, actor, params):
     if item.state != before_state and item.assigned_to_id:
         item.assigned_to = None  # an assignment is for one step
         fields = [*fields, "assigned_to"]
-    _save(item, ["state", *fields])
     comment = params.get("comment", "")
+    item.pending_notice = notify.owed(transition, actor=actor, comment=comment)
+    _save(item, ["state", "pending_notice", *fields])
     name = transition.step_action or action
     _step(item, actor=actor, action=name, before_state=before_state, role=ROLE_FOR_PERMISSION.get(codename, ""),
           comment=comment, data=step_data)
@@ -400,7 +401,7 @@ def _carry_out(item, action, *, actor, params):
            data={**({"comment": comment} if comment else {}), **event_data})
     _advance(item)
     item_decided.send(sender=DisclosureItem, item=item, transition=transition, actor=actor)
-    notify.after_transition(item, transition, actor=actor, comment=comment)
+    notify.after_transition(item)
     return item
 
 

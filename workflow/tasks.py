@@ -25,9 +25,10 @@ def scan_due():
     return counts
 
 
-@shared_task(name="workflow.tasks.notify_state")
-def notify_state(item_id, state, version, actor_id=None, comment="", action=""):
-    """In-app notifications and mails for a transition, after it has committed."""
-    from workflow.notify import state_changed
+@shared_task(name="workflow.tasks.deliver_notice")
+def deliver_notice(item_id):
+    """In-app notifications and mails for an item's last transition, after it has committed.
+    Idempotent; the reconciler delivers what a lost job left owed."""
+    from workflow.notify import deliver
 
-    return len(state_changed(item_id, state, version, actor_id, comment, action))
+    return len(deliver(item_id))

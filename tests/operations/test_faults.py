@@ -133,6 +133,40 @@ def test_a_broker_unreachable_at_publication_then_back(user, transactional_db, d
     assert sum(reconcile().found.values()) == 0
 
 
+def test_notifications_lost_with_the_broker_are_delivered_once(user, transactional_db, demo):
+    """The liaison submits while the broker is down: the submission commits, the job that tells
+    the department's heads cannot be sent. The reconciler tells each head once; the job redelivered
+    late once the broker is back adds nothing."""
+    from workflow.models import Notification
+    from workflow.notify import assignees
+    from workflow.tasks import deliver_notice
+
+    item = draft(user, title="消息队列中断时提交的事项")
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth import get_user_model;"
+        "from workflow import services; from workflow.models import DisclosureItem;"
+        f"item = services.submit(DisclosureItem.objects.get(pk={item.pk}), "
+        "actor=get_user_model().objects.get(username='cwc_liaison'));"
+        "print(item.state)"
+    )
+    env = _process_env(CELERY_BROKER_URL="redis://127.0.0.1:9/0", DJANGO_SETTINGS_MODULE="gongkai.settings")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "head_review"
+    item.refresh_from_db()
+    heads = assignees(item)
+    assert heads and not Notification.objects.filter(item=item).exists()  # nobody has been told
+
+    outcome = reconcile()
+    assert outcome.repaired["notice"] == 1 and outcome.failed == []
+    told = Notification.objects.filter(item=item, kind="task")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted(u.pk for u in heads)
+    assert deliver_notice.apply(args=(item.pk,)).get() == 0  # the lost job, redelivered late
+    assert reconcile().found["notice"] == 0
+    assert told.count() == len(heads) and Notification.objects.filter(item=item).count() == len(heads)
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -221,4 +255,7 @@ def test_reconcile_renders_lost_records_in_several_processes(user, transactional
     assert json.loads(result.stdout)["repaired"]["record:publication"] == 4
     for item in items:
         _exactly_one_record(item)
-    assert AuditEvent.objects.filter(action="operations.repair").count() == 4
+    repairs = AuditEvent.objects.filter(action="operations.repair")
+    assert repairs.filter(canonical__contains='"kind":"record:publication"').count() == 4
+    # the "published" notices went to the same lost queue: each author told once
+    assert repairs.filter(canonical__contains='"kind":"notice"').count() == 4

@@ -97,5 +97,6 @@ def test_the_office_can_finish_overdue_work_from_the_page(client, user):
     client.force_login(user("office"))
     response = client.post("/office/health/retry/", follow=True)
     assert response.status_code == 200
-    assert "已修复 1 项" in response.content.decode()
+    assert "已修复 2 项" in response.content.decode()  # its record, and the notice to its author
     assert Record.objects.filter(item=item).count() == 1
+    assert item.notifications.filter(kind="published").count() == 1
