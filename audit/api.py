@@ -109,6 +109,15 @@ class KeyHistoryView(AuditAPIView):
         return _text("".join(key + "\n" for key in keys.known_verifier_keys()))
 
 
+class KeyRotationsView(AuditAPIView):
+    @extend_schema(
+        summary="Each key rotation's statement (old key, new key), a signed note signed by both keys, oldest first",
+        responses=inline_serializer("KeyRotations", {"rotations": serializers.ListField(child=serializers.CharField())}),
+    )
+    def get(self, request):
+        return Response({"rotations": keys.rotations()})
+
+
 class InclusionProofView(AuditAPIView):
     @extend_schema(
         summary="RFC 9162 inclusion proof of event `seq` in the tree of size `size`",

@@ -12,6 +12,9 @@ AUDIT_SIGNER_STATE_FILE  The last checkpoint this installation signed, kept outs
 AUDIT_KEY_HISTORY_FILE   Verifier keys of retired signing keys, one a line (audit_rotate_key appends);
                          default KEYS_DIR/audit-key-history.txt.
 AUDIT_KEY_HISTORY        More retired verifier keys, comma-separated (for keys given by environment).
+AUDIT_KEY_ROTATIONS_FILE Each rotation's statement "old key → new key", signed by both keys (JSON
+                         Lines; audit_rotate_key appends): how a witness or an offline verifier
+                         trusts a new key through the old one. Default KEYS_DIR/audit-key-rotations.jsonl.
 """
 
 import re
@@ -61,3 +64,7 @@ def key_history_file():
 
 def key_history_extra():
     return env_list("AUDIT_KEY_HISTORY", [])
+
+
+def key_rotations_file():
+    return Path(env_str("AUDIT_KEY_ROTATIONS_FILE", str(settings.KEYS_DIR / "audit-key-rotations.jsonl")))

@@ -28,6 +28,8 @@ events.jsonl       每行一个事件 / one event per line: seq, hash, prev_hash
 checkpoints.jsonl  签名检查点 / signed checkpoints (C2SP tlog-checkpoint signed notes, Ed25519)
 key.txt            验证公钥 / the verifier key NAME+KEYID+BASE64 — compare it with the key the
                    school publishes through another channel
+key_rotations.jsonl 密钥轮换声明 / each key rotation "old key → new key", signed by both keys:
+                   checkpoints signed before a rotation verify with the old key it vouches for
 verify_bundle.py   离线验证脚本 / offline verifier: needs only Python 3 and `cryptography`
 
     pip install cryptography
@@ -79,6 +81,8 @@ def write_bundle(out, *, actor):
                 line = json.dumps({"tree_size": c.tree_size, "root_hash": c.root_hash, "reason": c.reason, "note": c.note}, ensure_ascii=False)
                 lines.write(line.encode("utf-8") + b"\n")
         bundle.writestr("key.txt", keys.verifier_key() + "\n")
+        bundle.writestr("key_rotations.jsonl", "".join(json.dumps({"note": text}, ensure_ascii=False) + "\n"
+                                                        for text in keys.rotations()))
         bundle.write(VERIFIER_SCRIPT, "verify_bundle.py")
         bundle.writestr("README.txt", README.format(name=name))
     return name

@@ -1,10 +1,13 @@
 """The checkpoint signing key: from AUDIT_SIGNING_KEY, or a PEM file outside the repository
 (generated into var/keys/ for development), and the history of retired keys: checkpoints signed
-before a rotation keep verifying with the verifier key that signed them."""
+before a rotation keep verifying with the verifier key that signed them. Each rotation also leaves
+a statement "old key → new key" signed by both keys (published at /api/audit/key/rotations/ and put
+in export bundles): what lets a witness or an offline verifier move its trust to the new key."""
 
 import base64
 import binascii
 import functools
+import json
 import os
 from pathlib import Path
 
@@ -107,6 +110,14 @@ def open_checkpoint_note(text):
     raise error
 
 
+def rotations():
+    """The signed rotation statements (signed-note text), oldest first."""
+    path = conf.key_rotations_file()
+    if not path.exists():
+        return []
+    return [json.loads(line)["note"] for line in path.read_text().splitlines() if line.strip()]
+
+
 class RotationError(Exception):
     """The key cannot be rotated here (one line for the operator)."""
 
@@ -120,17 +131,26 @@ def rotate():
             "the signing key comes from AUDIT_SIGNING_KEY: put the new key there and add the old "
             "verifier key to AUDIT_KEY_HISTORY"
         )
+    old_private = signing_key()
     old = verifier_key()
-    history_path = conf.key_history_file()
-    history_path.parent.mkdir(parents=True, exist_ok=True)
+    new_private = Ed25519PrivateKey.generate()
+    new = note.verifier_key(key_name(), new_private.public_key())
+    # Written before the new key takes over: a crash in between leaves a statement for a key that
+    # never signed anything, never a new key without its statement.
+    statement = note.sign_by_all(note.rotation_body(key_name(), old, new), key_name(), [old_private, new_private])
+    _append_line(conf.key_rotations_file(), json.dumps({"old": old, "new": new, "note": statement}))
     if old not in history():
-        with open(history_path, "a") as handle:
-            handle.write(old + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-    path = Path(conf.signing_key_file())
-    pem = Ed25519PrivateKey.generate().private_bytes(
+        _append_line(conf.key_history_file(), old)
+    pem = new_private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    atomic_write(path, pem, mode=0o600)
+    atomic_write(Path(conf.signing_key_file()), pem, mode=0o600)
     return old, verifier_key()
+
+
+def _append_line(path, line):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -73,6 +73,52 @@ def sign(body: str, name, private_key: Ed25519PrivateKey) -> str:
     return f"{body}\n{DASH} {name} {stamp}\n"
 
 
+def sign_by_all(body: str, name, private_keys) -> str:
+    """A note carrying one signature line per key (in order)."""
+    lines = [sign(body, name, key).rpartition("\n\n")[2] for key in private_keys]
+    return f"{body}\n{''.join(lines)}"
+
+
+ROTATION = "key rotation"
+
+
+def rotation_body(name, old: str, new: str) -> str:
+    """The statement a key rotation signs with both keys: `old` hands over to `new`."""
+    return f"{name} {ROTATION}\nold {old}\nnew {new}\n"
+
+
+def open_rotation(text: str) -> tuple[str, str]:
+    """(old, new) of a rotation statement signed by both its keys; NoteError otherwise."""
+    body, separator, _ = text.rpartition("\n\n")
+    lines = body.split("\n") if separator else []
+    if len(lines) != 3 or not lines[0].endswith(" " + ROTATION) or not lines[1].startswith("old ") \
+            or not lines[2].startswith("new "):
+        raise NoteError("not a key rotation statement")
+    old, new = lines[1][4:], lines[2][4:]
+    open_note(text, old)
+    open_note(text, new)
+    return old, new
+
+
+def successors(statements, trusted: str):
+    """Every key a chain of valid rotation statements hands `trusted` over to, in order of the
+    hand-overs (forward: the old key vouches for the new one, which proves it holds its key)."""
+    links = []
+    for text in statements:
+        try:
+            links.append(open_rotation(text))
+        except NoteError:
+            continue
+    reached, changed = [trusted], True
+    while changed:
+        changed = False
+        for old, new in links:
+            if old in reached and new not in reached:
+                reached.append(new)
+                changed = True
+    return reached[1:]
+
+
 def open_note(note: str, verifier: str) -> str:
     """Return the body of `note` if it carries a valid signature by `verifier`; raise NoteError."""
     name, given_id, public_key = parse_verifier_key(verifier)

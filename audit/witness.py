@@ -4,7 +4,9 @@ rewrite by someone who controls the database (and even the signing key): the rew
 prove it extends what the witness saw before.
 
 The state file (JSON) holds the API address, the pinned verifier key (trusted on first use unless
-given) and the last checkpoint note. Uses only the standard library, `cryptography` and the pure
+given) and the last checkpoint note. After a key rotation the witness moves its pin to the new key
+only along the published rotation statements (/api/audit/key/rotations/), each signed by the key
+it replaces and by the new one; a key that merely appears on the server is refused. Uses only the standard library, `cryptography` and the pure
 modules audit.merkle and audit.note."""
 
 import json
@@ -57,6 +59,35 @@ def _open_checkpoint(text, verifier):
     return size, root
 
 
+def _open_any(text, verifiers):
+    """(size, root) of a checkpoint signed by any of `verifiers` (a kept checkpoint may predate a
+    rotation)."""
+    error = None
+    for verifier in verifiers:
+        try:
+            return _open_checkpoint(text, verifier)
+        except WitnessError as problem:
+            error = problem
+    raise error
+
+
+def _trusted_keys(api, pinned, served_key):
+    """The pinned key, then every key it handed over to by signed rotation statements; the served
+    key must be one of them."""
+    if served_key == pinned:
+        return [pinned]
+    try:
+        statements = json.loads(api.get("api/audit/key/rotations/")).get("rotations", [])
+    except (ValueError, AttributeError):
+        raise WitnessError("the key rotations the server published are not readable") from None
+    chain = note.successors(statements, pinned)
+    if served_key not in chain:
+        raise WitnessError(
+            "the server's verifier key is not the pinned key, and no rotation signed by the pinned key leads to it"
+        )
+    return [pinned, *chain]
+
+
 def check_consistent(api, older, newer):
     """older/newer are (size, root); raise WitnessError unless newer extends older."""
     (size1, root1), (size2, root2) = sorted([older, newer], key=lambda c: c[0])
@@ -92,13 +123,12 @@ def witness(api, state_path, *, key=None, peer_path=None):
     state = load_state(state_path)
     served_key = api.get("api/audit/key/").strip()
     pinned = key or (state or {}).get("key") or served_key
-    if served_key != pinned:
-        raise WitnessError("the server's verifier key is not the pinned key")
+    trusted = _trusted_keys(api, pinned, served_key)
     checkpoint_text = api.get("api/audit/checkpoint/")
-    size, root = _open_checkpoint(checkpoint_text, pinned)
+    size, root = _open_checkpoint(checkpoint_text, served_key)
     previous = None
     if state and state.get("checkpoint"):
-        previous = _open_checkpoint(state["checkpoint"], pinned)
+        previous = _open_any(state["checkpoint"], trusted)
         if size < previous[0]:
             raise WitnessError(f"the log shrank from {previous[0]} to {size} events")
         check_consistent(api, previous, (size, root))
@@ -106,6 +136,6 @@ def witness(api, state_path, *, key=None, peer_path=None):
         peer = load_state(peer_path)
         if not peer or not peer.get("checkpoint"):
             raise WitnessError(f"{peer_path} holds no checkpoint")
-        check_consistent(api, _open_checkpoint(peer["checkpoint"], pinned), (size, root))
-    save_state(state_path, {"url": api.base_url, "key": pinned, "checkpoint": checkpoint_text})
+        check_consistent(api, _open_any(peer["checkpoint"], trusted), (size, root))
+    save_state(state_path, {"url": api.base_url, "key": served_key, "checkpoint": checkpoint_text})
     return (previous[0] if previous else None), size, root.hex()

@@ -10,6 +10,10 @@ It recomputes every event's RFC 6962 leaf hash from its exact text, the previous
 RFC 9162 Merkle root at every checkpoint, and each checkpoint's Ed25519 signature (C2SP signed
 note / tlog-checkpoint). Exit 0 if everything verifies; otherwise it names the first bad sequence
 number and exits 1. Compare the key it prints with one you got from the school by another channel.
+
+Checkpoints signed before a key rotation verify with the older key when key_rotations.jsonl holds
+the rotation's statement ("<name> key rotation / old KEY / new KEY") signed by both keys, back from
+the key you trust; an older key without such a statement counts only if you give it with --key too.
 """
 
 import argparse
@@ -55,8 +59,8 @@ def parse_key(text):
     return name, bytes.fromhex(key_hash), Ed25519PublicKey.from_public_bytes(raw[1:])
 
 
-def open_checkpoint(note, name, key_id, public_key):
-    """(size, root) of a signed checkpoint note; raises ValueError if its signature is not valid."""
+def open_signed(note, name, key_id, public_key):
+    """The body of a signed note if it carries a valid signature by the key; ValueError if not."""
     body, _, signatures = note.rpartition("\n\n")
     body += "\n"
     for line in signatures.rstrip("\n").split("\n"):
@@ -69,14 +73,67 @@ def open_checkpoint(note, name, key_id, public_key):
                 public_key.verify(raw[4:], body.encode())
             except InvalidSignature:
                 raise ValueError("invalid signature") from None
-            lines = body.split("\n")
-            if lines[0] != name:
-                raise ValueError(f"origin {lines[0]!r} is not the key's name")
-            root = base64.b64decode(lines[2], validate=True)
-            if len(root) != 32:
-                raise ValueError("malformed root hash")
-            return int(lines[1]), root
-    raise ValueError(f"not signed by {name}")
+            return body
+    raise ValueError(f"not signed by {name}+{key_id.hex()}")
+
+
+def open_checkpoint(note, name, key_id, public_key):
+    """(size, root) of a signed checkpoint note; raises ValueError if its signature is not valid."""
+    lines = open_signed(note, name, key_id, public_key).split("\n")
+    if lines[0] != name:
+        raise ValueError(f"origin {lines[0]!r} is not the key's name")
+    root = base64.b64decode(lines[2], validate=True)
+    if len(root) != 32:
+        raise ValueError("malformed root hash")
+    return int(lines[1]), root
+
+
+def open_checkpoint_by_any(note, parsed_keys):
+    """(size, root) of a checkpoint signed by any of the keys (name, key id, public key)."""
+    error = ValueError("no key to check it with")
+    for name, key_id, public_key in parsed_keys:
+        try:
+            return open_checkpoint(note, name, key_id, public_key)
+        except ValueError as problem:
+            error = problem
+    raise error
+
+
+def rotation(note):
+    """(old key, new key) of a key rotation statement signed by both keys; ValueError if not."""
+    body = note.rpartition("\n\n")[0]
+    lines = body.split("\n")
+    if len(lines) != 3 or not lines[0].endswith(" key rotation") or not lines[1].startswith("old ") \
+            or not lines[2].startswith("new "):
+        raise ValueError("not a key rotation statement")
+    old, new = lines[1][4:], lines[2][4:]
+    open_signed(note, *parse_key(old))
+    open_signed(note, *parse_key(new))
+    return old, new
+
+
+def trusted_keys(bundle, given):
+    """The keys given, then every older key a valid rotation statement hands over from (back from
+    a trusted key to the one it replaced)."""
+    links = []
+    try:
+        lines = bundle.read("key_rotations.jsonl").splitlines()
+    except (FileNotFoundError, KeyError):
+        lines = []  # a bundle from before rotations were exported
+    for line in lines:
+        if line.strip():
+            try:
+                links.append(rotation(json.loads(line)["note"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # an unsigned or forged statement vouches for nothing
+    trusted, changed = list(given), True
+    while changed:
+        changed = False
+        for old, new in links:
+            if new in trusted and old not in trusted:
+                trusted.append(old)
+                changed = True
+    return trusted
 
 
 class Bundle:
@@ -93,11 +150,12 @@ class Bundle:
         return (self.path / name).read_text(encoding="utf-8")
 
 
-def verify(bundle, expected_key=None):
+def verify(bundle, expected_keys=()):
     key_text = bundle.read("key.txt").strip()
-    if expected_key and expected_key.strip() != key_text:
+    given = [key.strip() for key in expected_keys or () if key.strip()]
+    if given and key_text not in given:
         raise Bad(None, "the bundle's key is not the key you gave")
-    name, key_id, public_key = parse_key(key_text)
+    parsed_keys = [parse_key(key) for key in trusted_keys(bundle, given or [key_text])]
 
     checkpoints = {}
     for number, line in enumerate(bundle.read("checkpoints.jsonl").splitlines(), 1):
@@ -105,7 +163,7 @@ def verify(bundle, expected_key=None):
             continue
         item = json.loads(line)
         try:
-            size, root = open_checkpoint(item["note"], name, key_id, public_key)
+            size, root = open_checkpoint_by_any(item["note"], parsed_keys)
         except ValueError as error:
             raise Bad(None, f"checkpoint on line {number}: {error}") from None
         checkpoints.setdefault(size, set()).add(root)
@@ -150,7 +208,8 @@ def verify(bundle, expected_key=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Verify a Gongkai audit export bundle offline.")
     parser.add_argument("bundle", help="the .zip bundle or its unpacked directory")
-    parser.add_argument("--key", help="the verifier key NAME+KEYID+BASE64 you obtained separately")
+    parser.add_argument("--key", action="append", help="the verifier key NAME+KEYID+BASE64 you obtained separately "
+                        "(repeat it for an older key that no rotation statement in the bundle vouches for)")
     args = parser.parse_args(argv)
     try:
         size, signed, root, key = verify(Bundle(args.bundle), args.key)

@@ -154,6 +154,56 @@ def test_a_bundle_with_another_key_is_refused(auditor, tmp_path):
     assert result.returncode == 1 and "not the key you gave" in result.stderr
 
 
+def _with_member(data, member, content):
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, content if name == member else source.read(name))
+    return out.getvalue()
+
+
+def test_a_bundle_exported_after_key_rotations_verifies_offline_with_the_old_keys(
+    auditor, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Checkpoints signed before two rotations verify offline through the rotation statements in
+    the bundle; without those statements, or with an event changed, the bundle fails."""
+    from django.core.management import call_command
+
+    monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
+    for name, file in [("SIGNING_KEY_FILE", "audit.pem"), ("KEY_HISTORY_FILE", "history.txt"),
+                       ("KEY_ROTATIONS_FILE", "rotations.jsonl")]:
+        monkeypatch.setenv(f"AUDIT_{name}", str(tmp_path / "keys" / file))
+    first_key = services.keys.verifier_key()
+    services.record("test.event", actor=None, object_type="test.thing", object_id=1, data={"n": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.checkpoint(reason="test")
+        call_command("audit_rotate_key", stdout=io.StringIO())
+        call_command("audit_rotate_key", stdout=io.StringIO())
+    data = _export(auditor)
+    export = AuditEvent.objects.order_by("-seq").first()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        key = archive.read("key.txt").decode().strip()
+        notes = [json.loads(line)["note"] for line in archive.read("checkpoints.jsonl").decode().splitlines()]
+    assert key != first_key and any(f"\u2014 {first_key.split('+')[0]} " in n for n in notes)
+
+    result = _run_verifier(tmp_path, data, "--key", key)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"OK: {export.seq} events, {export.seq} covered by a signed checkpoint")
+
+    # The statements are what vouch for the old keys: without them the first checkpoint fails…
+    result = _run_verifier(tmp_path, _with_member(data, "key_rotations.jsonl", b""), "--key", key)
+    assert result.returncode == 1 and "checkpoint on line 1" in result.stderr
+    # …unless the auditor gives the old keys themselves (obtained by another channel).
+    history = services.keys.history()
+    result = _run_verifier(tmp_path, _with_member(data, "key_rotations.jsonl", b""), "--key", key,
+                           *[arg for old in history for arg in ("--key", old)])
+    assert result.returncode == 0, result.stderr
+    # A changed event still fails at its sequence number.
+    result = _run_verifier(tmp_path, _tampered(data, _edit_event), "--key", key)
+    assert result.returncode == 1 and "first bad sequence number 3:" in result.stderr
+
+
 def test_an_admin_change_is_recorded_with_its_actor_in_the_same_request(client, user):
     office = user("office")
     client.force_login(office)

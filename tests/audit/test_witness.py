@@ -2,11 +2,16 @@
 and catches what audit_verify alone cannot — a rewrite by someone holding the database and the
 signing key, and a forked history shown to two auditors."""
 
+import io
+import json
+
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from audit import services
+from audit import keys, note, services
 from tests.audit.tampering import rewrite_history, verify
 
 
@@ -69,3 +74,56 @@ def test_the_witness_refuses_a_key_it_was_not_told_to_trust_and_needs_an_auditor
     cwc_token = Token.objects.get_or_create(user=user("cwc_head"))[0].key
     with pytest.raises(CommandError, match="HTTP 403"):
         run("head.json", token=cwc_token)
+
+
+@pytest.fixture
+def own_keys(tmp_path, monkeypatch):
+    """A signing key, key history and rotation statements of this test's own."""
+    monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
+    for name, file in [("SIGNING_KEY_FILE", "audit.pem"), ("KEY_HISTORY_FILE", "history.txt"),
+                       ("KEY_ROTATIONS_FILE", "rotations.jsonl")]:
+        monkeypatch.setenv(f"AUDIT_{name}", str(tmp_path / "keys" / file))
+    return tmp_path / "keys"
+
+
+def _pinned(tmp_path, state="auditor.json"):
+    return json.loads((tmp_path / state).read_text())["key"]
+
+
+def test_after_a_rotation_the_witness_moves_to_the_new_key_only_through_the_signed_statement(run, own_keys, tmp_path):
+    _append(3)
+    run("auditor.json")
+    first = keys.verifier_key()
+    assert _pinned(tmp_path) == first
+    call_command("audit_rotate_key", stdout=io.StringIO())
+    _append(2)
+    # The checkpoint kept under the old key, the new one under the new key, consistent: re-pinned.
+    assert run("auditor.json").startswith(f"OK: {services.tree_size()} events (was ")
+    second = keys.verifier_key()
+    assert second != first and _pinned(tmp_path) == second
+
+    # Someone replaces the key on the server (no hand-over signed by the pinned key): refused, and
+    # the witness keeps its pin and checkpoint.
+    stolen = Ed25519PrivateKey.generate()
+    (own_keys / "audit.pem").write_bytes(stolen.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    kept = (tmp_path / "auditor.json").read_text()
+    with pytest.raises(CommandError, match="no rotation signed by the pinned key"):
+        run("auditor.json")
+    # A statement naming the pinned key as the old one, but signed only by the new key, is no better.
+    forged = note.sign(note.rotation_body(keys.key_name(), second, keys.verifier_key()), keys.key_name(), stolen)
+    with open(own_keys / "rotations.jsonl", "a") as handle:
+        handle.write(json.dumps({"note": forged}) + "\n")
+    with pytest.raises(CommandError, match="no rotation signed by the pinned key"):
+        run("auditor.json")
+    assert (tmp_path / "auditor.json").read_text() == kept
+
+
+def test_a_witness_two_rotations_behind_follows_the_chain(run, own_keys, tmp_path):
+    _append(2)
+    run("auditor.json")
+    call_command("audit_rotate_key", stdout=io.StringIO())
+    call_command("audit_rotate_key", stdout=io.StringIO())
+    _append(1)
+    assert run("auditor.json").startswith("OK:") and _pinned(tmp_path) == keys.verifier_key()
+    assert len(keys.history()) == 2
