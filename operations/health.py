@@ -69,13 +69,13 @@ def heartbeat(name):
 
 def overdue_work():
     found = reconcile(dry_run=True).found
-    stuck = found.get("publication", 0)
+    stuck = {kind: n for kind, n in found.items() if not kind.startswith("record:") and n}  # publications, notices
     missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
-    return [
-        Check("overdue jobs", not stuck, _("%(n)s publications overdue") % {"n": stuck} if stuck else _("none")),
-        Check("items missing records", not missing,
-              "、".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in missing.items()) if missing else _("none")),
-    ]
+
+    def listed(counts):
+        return "、".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in counts.items()) if counts else _("none")
+
+    return [Check("overdue jobs", not stuck, listed(stuck)), Check("items missing records", not missing, listed(missing))]
 
 
 def record_files():

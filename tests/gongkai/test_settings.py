@@ -60,3 +60,22 @@ def test_production_answers_health_probes_over_plain_http_and_redirects_the_rest
         GONGKAI_VAR_DIR=str(tmp_path),
     )
     assert result.stdout.split() == ["200", "301"], result.stderr
+
+
+def test_a_visibility_timeout_not_longer_than_the_longest_task_stops_start_up(tmp_path):
+    """Redis would hand a still-running task to a second worker: refused at start-up."""
+    result = _run(["manage.py", "check"], GONGKAI_VAR_DIR=str(tmp_path), CELERY_VISIBILITY_TIMEOUT="300",
+                  CELERY_TASK_TIME_LIMIT="360")
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT" in result.stderr
+
+
+def test_celery_runs_tasks_at_least_once_within_time_limits_and_beat_runs_the_reconciler():
+    from gongkai.celery import app
+
+    conf = app.conf
+    assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
+    reconcile = [job for job in conf.beat_schedule.values() if job["task"] == "operations.reconcile"]
+    assert len(reconcile) == 1 and reconcile[0]["schedule"] == 60.0  # every RECONCILE_SECONDS (default)

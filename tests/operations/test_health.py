@@ -81,6 +81,39 @@ def test_doctor_names_missing_records_changed_files_and_open_alarms(demo, user, 
     assert not checks["alarms"]["ok"] and "测试告警" in checks["alarms"]["detail"]
 
 
+def test_doctor_names_overdue_jobs_stale_heartbeats_an_old_checkpoint_and_a_full_disk(
+    demo, user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from audit import services
+    from operations.models import Heartbeat
+    from workflow import services as workflow
+
+    stuck = draft(user, title="卡在发布中的事项")
+    to_state(user, stuck, "office_review")
+    workflow.publish(stuck, actor=user("office"), channels=["wechat"])  # its job never runs here
+    workflow.submit(draft(user, title="通知未送达的事项"), actor=user("cwc_liaison"))  # nor this notice's
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # a broker is configured: heartbeats are expected
+    Heartbeat.objects.create(name="worker", at=timezone.now())
+    Heartbeat.objects.create(name="beat", at=timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.checkpoint(reason="test")
+    services.record("test.event", actor=None, object_type="test.thing", object_id=1, data={})  # not yet signed
+    monkeypatch.setenv("AUDIT_CHECKPOINT_INTERVAL", "0")
+    monkeypatch.setenv("DOCTOR_MIN_FREE_BYTES", str(1 << 60))
+
+    status, result, checks = doctor("zh-hans")
+    assert status == 1
+    assert not checks["overdue jobs"]["ok"] and checks["overdue jobs"]["detail"] == "发布 1、待办与结果通知 1"
+    assert not checks["broker"]["ok"]
+    assert checks["worker"]["ok"] and not checks["beat"]["ok"]
+    assert not checks["audit checkpoint"]["ok"]
+    assert not checks["disk"]["ok"]
+
+
 def test_the_health_page_is_for_the_office_only(client, user):
     client.force_login(user("cwc_liaison"))
     assert client.get("/office/health/").status_code == 403

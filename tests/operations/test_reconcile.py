@@ -73,6 +73,16 @@ def test_a_published_item_without_its_record_is_repaired_once(published_without_
     assert Record.objects.filter(item=item).count() == 1
 
 
+def test_the_public_sees_the_record_pending_until_the_reconciler_issues_it(published_without_record, client):
+    item = published_without_record
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    assert "签章记录生成中" in page and 'class="record"' not in page
+    assert run()[0] == 0
+    record = Record.objects.get(item=item)
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    assert "签章记录生成中" not in page and record.sha256 in page
+
+
 def test_work_still_within_its_grace_is_left_to_the_fast_path(published_without_record, monkeypatch):
     monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "3600")
     assert run() == (0, {"found": {"publication": 0, "record:publication": 0, "record:withdrawal": 0,
