@@ -95,7 +95,8 @@ def main():
     one_each = records.count() == len({r for r in records.values_list("item_id", flat=True)}) == 2 * args.items
     events = AuditEvent.objects.filter(action="record.issue", object_type="records.record",
                                        object_id__in=[str(pk) for pk in records.values_list("pk", flat=True)]).count()
-    repairs = AuditEvent.objects.filter(action="operations.repair", object_id__in=[str(pk) for pk in lost_ids]).count()
+    repairs = AuditEvent.objects.filter(action="operations.repair", object_id__in=[str(pk) for pk in lost_ids],
+                                        canonical__contains='"kind":"record:publication"').count()  # not the notices
     again = sum(reconcile(dry_run=True).found.values())
 
     print(f"items: {args.items} per path; cpus {os.cpu_count()}; load average before "
