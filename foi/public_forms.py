@@ -48,6 +48,7 @@ class ApplyForm(Honeypot):
     form_wanted = forms.ChoiceField(label=_("Form wanted"), choices=InformationRequest.Form.choices, initial="email")
     delivery = forms.ChoiceField(label=_("How to receive it"), choices=InformationRequest.Delivery.choices, initial="online")
     attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
+    held_files = ()  # uploads kept from an earlier try (core.uploads), set by the view
 
 
 class LookupForm(Honeypot):

@@ -2,6 +2,8 @@
 its number and private 查询码, answer a 补正, download the signed letters; complaints and suggestions
 the same way. Every write is one service call; rate limits count per sender address in the database."""
 
+from contextlib import ExitStack
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import context as audit_context
+from core import uploads
 from core.client import client_ip
 from foi import public_forms, services
 from foi.models import Complaint, InformationRequest, Letter
@@ -67,6 +70,22 @@ def _opened(request, number):
     return number in request.session.get(SESSION_KEY, [])
 
 
+def _apply_files(request, form, owner):
+    """The files of one try at /apply/: those kept from an earlier try (still ticked, this session's
+    only), and the newly chosen ones that pass the checks. A bad file is named in its error and not
+    kept."""
+    kept = uploads.held(request.POST.getlist("held"), owner)
+    new = []
+    for uploaded in request.FILES.getlist("attachments"):
+        try:
+            services.check_public_upload(uploaded)
+        except ValidationError as error:
+            form.add_error("attachments", error.messages)
+        else:
+            new.append(uploaded)
+    return kept, new
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request):
@@ -78,18 +97,26 @@ def apply(request):
         limited = _limited(request, "submit", services.PUBLIC_SUBMISSIONS_PER_HOUR, "foi/public/apply.html", context)
         if limited:
             return limited
+        owner = uploads.visitor(request)
+        kept, new = _apply_files(request, form, owner)
         if form.is_valid():
             tripped = _honeypot_tripped(request, form, "foi/public/apply.html", context)
             if tripped:
                 return tripped
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "attachments")}
             try:
-                req, code = services.submit_online(address=_address(request), files=request.FILES.getlist("attachments"), **data)
+                with ExitStack() as stack:
+                    files = [*(stack.enter_context(held.open()) for held in kept), *new]
+                    req, code = services.submit_online(address=_address(request), files=files, **data)
             except ValidationError as error:
                 _errors_to_form(form, error)
             else:
+                for held in kept:
+                    held.discard()
                 _grant(request, req.number)
                 return render(request, "foi/public/submitted.html", {"number": req.number, "code": code, "req": req})
+        # Keep every good file of this try (shown as "已上传：…") so nobody chooses it again.
+        form.held_files = kept + uploads.held([uploads.hold(f, owner) for f in new], owner)
         return render(request, "foi/public/apply.html", context, status=400)
     return render(request, "foi/public/apply.html", context)
 

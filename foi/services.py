@@ -196,6 +196,19 @@ def _numbered_create(model, prefix, build):
 
 
 @transaction.atomic
+def check_public_upload(uploaded):
+    """One attachment of a public application: its size and content checked; returns
+    check_upload's (content type, size, sha256). The error names the file."""
+    if uploaded.size > PUBLIC_ATTACHMENT_MAX_BYTES:
+        problem = _("A file is too large (at most %(mb)d MB).") % {"mb": PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+    else:
+        try:
+            return check_upload(uploaded)
+        except ContentError as error:
+            problem = str(error)
+    raise ValidationError(f"{uploaded.name}：{problem}")
+
+
 def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
                   description, form_wanted, delivery, about_own_information=False, files=()):
     """An application from the public site (no account). Returns (request, access code): the code is
@@ -234,13 +247,10 @@ def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number
         errors["attachments"] = [_("At most %(n)d files.") % {"n": PUBLIC_ATTACHMENTS}]
     else:
         for uploaded in files:
-            if uploaded.size > PUBLIC_ATTACHMENT_MAX_BYTES:
-                errors["attachments"] = [_("A file is too large (at most %(mb)d MB).") % {"mb": PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024)}]
-                break
             try:
-                checked.append((uploaded, *check_upload(uploaded)))
-            except ContentError as error:
-                errors["attachments"] = [str(error)]
+                checked.append((uploaded, *check_public_upload(uploaded)))
+            except ValidationError as error:
+                errors["attachments"] = error.messages
                 break
     _raise(errors)
     now = timezone.now()

@@ -48,9 +48,15 @@ def test_an_anonymous_applicant_follows_the_request_to_a_signed_reply(browser, l
         applicant.fill("#id_id_number", ID_NUMBER)
         applicant.fill("#id_phone", "13800138000")
         applicant.fill("#id_email", "liming@example.com")
-        applicant.fill("#id_description", "2025年学校各类收费项目的收费依据和标准")
         applicant.select_option("#id_form_wanted", "email")
         applicant.select_option("#id_delivery", "online")
+        # Forgetting the description keeps the chosen file: nobody has to choose it again.
+        applicant.set_input_files("#id_attachments", {"name": "身份证.pdf", "mimeType": "application/pdf",
+                                                      "buffer": b"%PDF-1.4\n%%EOF\n"})
+        applicant.click("main button[type=submit]")
+        assert "已上传：身份证.pdf" in applicant.inner_text("#held-files")
+        assert applicant.is_checked("#held-files input[type=checkbox]")
+        applicant.fill("#id_description", "2025年学校各类收费项目的收费依据和标准")
         applicant.click("main button[type=submit]")
         number = applicant.inner_text("#number").strip()
         code = applicant.inner_text("#code").strip()
@@ -70,6 +76,7 @@ def test_an_anonymous_applicant_follows_the_request_to_a_signed_reply(browser, l
         assert "等待学校确认" in applicant.inner_text("#status")
 
         req = InformationRequest.objects.get(number=number)
+        assert list(req.attachments.values_list("original_name", flat=True)) == ["身份证.pdf"]
         office = _staff(browser, live_server, "office")
 
         # 3. The office confirms: the clock starts today and ends after National Day.
