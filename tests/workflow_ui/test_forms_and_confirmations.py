@@ -216,6 +216,9 @@ def test_the_refusal_ground_comes_first_marked_required_and_named_in_chinese(as_
     form = form[:form.index("</form>")]
     assert form.index('name="refuse-ground"') < form.index('name="refuse-comment"')
     assert "不予公开理由（必填）" in form and 'aria-required="true"' in form
+    # Chinese labels end in a full-width colon, never an ASCII one.
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", form, re.S)
+    assert "不予公开理由（必填）：" in labels and not [label for label in labels if label.rstrip().endswith(":")]
     assert [o for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
         "请选择理由", "国家秘密", "商业秘密", "个人隐私", "法律法规和学校规定不予公开", "危及安全稳定"]
 
