@@ -22,4 +22,4 @@ class RecordsConfig(AppConfig):
         # The audit trail names a record by its number and title, linked to its item's page.
         registry.object_kind("records.record", _("Signed record"), lambda pks: {
             record.pk: (f"{record.number} {record.title}", reverse("workflow:item", args=[record.item_id]))
-            for record in Record.objects.filter(pk__in=pks).only("pk", "number", "title", "item_id")})
+            for record in Record.objects.filter(pk__in=pks).only("pk", "item_id", "version", "kind", "title")})  # number is computed from these
