@@ -97,6 +97,15 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/disclosures/{attachment.item_id}/attachments/{attachment.pk}/"
 
 
+def _actions(item, user):
+    """What this user may do to the item now; for the office, `reassign` (改派) when the item page
+    offers it (workflow.services.reassign_candidates)."""
+    actions = rules.available_actions(item, user)
+    if services.reassign_candidates(item, user):
+        actions.append("reassign")
+    return actions
+
+
 class ItemDetailSerializer(ItemListSerializer):
     state_display = serializers.CharField(source="get_state_display")
     department_name = serializers.CharField(source="department.name")
@@ -121,7 +130,7 @@ class ItemDetailSerializer(ItemListSerializer):
         return list(item.corrections.values_list("pk", flat=True))
 
     def get_actions(self, item) -> list[str]:
-        return rules.available_actions(item, self.context["request"].user)
+        return _actions(item, self.context["request"].user)
 
     def get_history(self, item) -> list[dict]:
         return StepSerializer(item.steps.select_related("actor").order_by("created_at", "id"), many=True).data
@@ -215,7 +224,7 @@ class ActionResultSerializer(serializers.ModelSerializer):
                   "publish_at", "published_at", "supersedes", "actions"]
 
     def get_actions(self, item) -> list[str]:
-        return rules.available_actions(item, self.context["request"].user)
+        return _actions(item, self.context["request"].user)
 
 
 def _detail(item, request, code=status.HTTP_200_OK):

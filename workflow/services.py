@@ -564,6 +564,16 @@ def correct(item, *, actor, comment="", **changes):
 # Reassignment
 
 
+def reassign_candidates(item, user):
+    """Who the office (`user`) could give the item's current task to now: the other holders of the
+    step's department role. Empty for anyone else or when no department role acts. The item page's
+    choices and the API's `reassign` action both read it."""
+    stage = STAGES.get(item.state)
+    if stage is None or stage.role not in DEPARTMENT_PERMISSIONS or not is_office(user):
+        return []
+    return [p for p in members(item.department, stage.role) if p.pk != item.assigned_to_id]
+
+
 @transaction.atomic
 def reassign(item, *, to, actor, comment=""):
     """The office gives the task of the item's current step to `to`, who must hold that step's role

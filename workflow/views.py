@@ -369,7 +369,7 @@ def _item_page(request, item, bound=None, status=200):
     reassign = None
     stage = STAGES.get(item.state)
     if stage and stage.role in DEPARTMENT_PERMISSIONS and is_office(request.user):
-        people = [p for p in members(item.department, stage.role) if p.pk != item.assigned_to_id]
+        people = services.reassign_candidates(item, request.user)
         if bound and bound[0] == "reassign":
             reassign = bound[1]
         elif people:

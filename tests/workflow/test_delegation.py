@@ -352,3 +352,15 @@ def test_a_task_given_to_a_head_reaches_the_other_head_who_deputises_for_them(us
     seq = last_seq()
     services.approve(item, actor=head)
     assert data_of(events_since(seq)[0])["on_behalf_of"] == "cwc_head2"
+
+
+def test_the_api_offers_reassign_to_the_office_where_the_item_page_does(user, second_head, api):
+    item = to_state(user, draft(user), "head_review")
+    office = api("office").get(f"/api/disclosures/{item.pk}/").json()
+    assert "reassign" in office["actions"]
+    assert "reassign" not in api("cwc_head").get(f"/api/disclosures/{item.pk}/").json()["actions"]
+    done = api("office").post(f"/api/disclosures/{item.pk}/reassign/", {"to": "cwc_head2"}, format="json")
+    assert "reassign" in done.json()["actions"]  # back to the first head is still possible
+    published = to_state(user, draft(user), "published")
+    assert "reassign" not in api("office").get(f"/api/disclosures/{published.pk}/").json()["actions"]
+
