@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import PolicyAdmin
 from core.inputs import InputPolicyForm
 from policies import services
-from policies.models import Department, Membership
+from policies.models import Delegation, Department, Membership
 
 
 def _person(user):
@@ -73,6 +73,37 @@ class MembershipAdmin(PolicyAdmin):
             services.end_membership(membership, actor=request.user)
             ended += 1
         self.message_user(request, _("%(count)d memberships ended.") % {"count": ended}, messages.SUCCESS)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(PolicyAdmin):
+    """代理审批, read only: named and ended by the principal on /accounts/deputies/, ended early by
+    the office on /workflow/delegations/ (both audited); never edited or deleted here."""
+
+    list_display = ("deputy_name", "principal_name", "department", "role", "starts_on", "ends_on", "revoked_at")
+    list_filter = ("role", "department")
+    fields = ("principal_name", "deputy_name", "department", "role", "starts_on", "ends_on", "note", "created_at", "revoked_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("deputy"), ordering="deputy__username")
+    def deputy_name(self, delegation):
+        return _person(delegation.deputy)
+
+    @admin.display(description=_("on behalf of"), ordering="principal__username")
+    def principal_name(self, delegation):
+        return _person(delegation.principal)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("principal", "deputy", "department")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # Django's own user and group pages, under the same input policy as every other form.

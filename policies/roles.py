@@ -26,6 +26,7 @@ OFFICE_ADMIN_PERMISSIONS = (
     "policies.view_membership",
     "policies.add_membership",
     "policies.change_membership",
+    "policies.view_delegation",  # read only: the office ends delegations on /workflow/delegations/
     "auth.view_user",
     "auth.add_user",
     "auth.change_user",

@@ -614,3 +614,20 @@ def reassign(item, *, to, actor, comment=""):
     notify.notify([to], item, Notification.Kind.TASK, _("The office has given you a task: %(title)s (%(state)s, due %(due)s)") % {
         "title": item.title, "state": State(item.state).label, "due": item.due_on.isoformat()})
     return item
+
+
+@transaction.atomic
+def end_delegation(delegation, *, actor):
+    """End a delegation early (policies.services.end_delegation decides who may and audits it) and
+    tell its principal and deputy, except whoever ended it: the deputy's 代理 items leave their inbox."""
+    from policies import services as policy_services
+
+    delegation = policy_services.end_delegation(delegation, actor=actor)
+    name = actor.get_full_name() or actor.get_username()
+    message = _("%(actor)s ended the delegation of %(principal)s's role (%(department)s · %(role)s) to %(deputy)s.") % {
+        "actor": name, "principal": delegation.principal.get_full_name() or delegation.principal.get_username(),
+        "department": delegation.department.name, "role": delegation.get_role_display(),
+        "deputy": delegation.deputy.get_full_name() or delegation.deputy.get_username()}
+    notify.notify([u for u in (delegation.principal, delegation.deputy) if u.pk != actor.pk], None,
+                  Notification.Kind.INFO, message, link="/accounts/deputies/")
+    return delegation

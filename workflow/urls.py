@@ -20,5 +20,7 @@ urlpatterns = [
     path("items/<int:pk>/diff/", views.version_diff, name="diff"),
     path("items/<int:pk>/reassign/", views.item_reassign, name="reassign"),  # 改派 (the office)
     path("items/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("delegations/", views.delegations, name="delegations"),  # 代理审批, all of them (the office)
+    path("delegations/<int:pk>/end/", views.delegation_end, name="delegation-end"),
     re_path(rf"^items/(?P<pk>\d+)/(?P<action>{_ACTIONS})/$", views.item_action, name="action"),
 ]

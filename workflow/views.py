@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_POST
 from core import inputs, uploads
 from core.exceptions import StateConflict
 from policies.access import departments_where, is_office, members
-from policies.models import Role
+from policies.models import Delegation, Department, Role
 from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
@@ -555,3 +556,61 @@ def version_diff(request, pk):
         "title_table": title_table, "body_table": body_table,
         "same": old.sha256 == new.sha256,
     })
+
+
+def _delegation_statuses():
+    return [("", _("All")), ("current", _("In force")), ("planned", _("Not yet begun")), ("ended", _("Ended"))]
+
+
+@login_required
+def delegations(request):
+    """The office's view of every delegation (代理审批) in the school: in force, planned and ended,
+    by department; one in force or planned can be ended early here."""
+    if not is_office(request.user):
+        raise PermissionDenied(_("Only the disclosure office sees all delegations."))
+    today = timezone.localdate()
+    rows = Delegation.objects.select_related("principal", "deputy", "department").order_by("-starts_on", "-id")
+    departments = list(Department.objects.filter(delegations__isnull=False).distinct().order_by("name"))
+    department = next((d for d in departments if str(d.pk) == request.GET.get("department", "")), None)
+    if department:
+        rows = rows.filter(department=department)
+    status = request.GET.get("status", "")
+    if status == "current":
+        rows = rows.active(today)
+    elif status == "planned":
+        rows = rows.filter(revoked_at__isnull=True, starts_on__gt=today)
+    elif status == "ended":
+        rows = rows.filter(Q(revoked_at__isnull=False) | Q(ends_on__lt=today))
+    else:
+        status = ""
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for d in page.object_list:
+        d.principal_name, d.deputy_name = _person(d.principal), _person(d.deputy)
+        d.ended = d.revoked_at is not None or d.ends_on < today
+        d.planned = not d.ended and d.starts_on > today
+    query = {"department": department.pk if department else "", "status": status}
+    return render(request, "workflow/delegations.html", {
+        "page": page, "departments": departments, "department": department, "status": status,
+        "statuses": _delegation_statuses(), "query": query,
+    })
+
+
+@login_required
+@require_POST
+def delegation_end(request, pk):
+    """The office ends a delegation early (workflow.services.end_delegation: checked, audited, the
+    principal and deputy told)."""
+    if not is_office(request.user):
+        raise PermissionDenied(_("Only the disclosure office sees all delegations."))
+    delegation = Delegation.objects.filter(pk=pk).select_related("principal", "deputy").first()
+    if delegation is None:
+        raise Http404("No such delegation")
+    try:
+        services.end_delegation(delegation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("The delegation of %(principal)s to %(deputy)s has ended.") % {
+            "principal": _person(delegation.principal), "deputy": _person(delegation.deputy)})
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/workflow/delegations/") else "workflow:delegations")

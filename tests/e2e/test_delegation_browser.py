@@ -95,3 +95,42 @@ def test_the_office_reassigns_a_task_on_the_item_page(open_page, user, django_us
         page.click("#form-reassign button[type=submit]")
     assert "李副处长" in page.inner_text("#assigned-to")
     check(page)
+
+
+def test_the_office_ends_a_delegation_and_the_deputy_loses_the_items(open_page, deputy, user):
+    from policies.models import Membership
+    from policies.services import name_deputy
+
+    item = to_state(user, draft(user, title="2026年收支预算"), "head_review")
+    head = user("cwc_head")
+    today = timezone.localdate()
+    name_deputy(Membership.objects.active().get(user=head, role=Role.HEAD), deputy=deputy, starts_on=today,
+                ends_on=today + datetime.timedelta(days=3), note="出差", actor=head)
+    page = open_page("phone", "cwc_deputy")
+    assert page.locator(f"#inbox tr[data-item='{item.pk}']").count() == 1
+
+    # The office finds every delegation from its home page, filters by department, ends this one.
+    page = open_page("desktop", "office")
+    with page.expect_navigation():
+        page.click("#all-delegations-link a")
+    main = check(page)
+    assert "全校代理审批" in main and "王代理" in main and "生效中" in main
+    page.select_option("#filter-department", label="财务资产处")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    row = page.locator("#delegations tbody tr").first
+    assert "王代理" in row.inner_text() and "部门负责人" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    main = check(page)
+    assert "已结束" in main and "提前结束" in page.inner_text("#delegations")
+    assert page.locator("#delegations button[type=submit]").count() == 0
+    phone = open_page("phone", "office")
+    phone.goto("/workflow/delegations/")
+    check(phone)
+
+    # The deputy no longer holds the item (nor the 代理 badge on their home page).
+    page = open_page("phone", "cwc_deputy")
+    check(page)
+    assert page.locator(f"#inbox tr[data-item='{item.pk}']").count() == 0
+    assert "正在代理" not in page.inner_text("main")

@@ -83,6 +83,12 @@ def test_every_admin_page_is_chinese_and_names_things(open_page, school, user):
     ReportFigure.objects.create(date_from=D(2025, 9, 1), date_to=D(2026, 8, 31), name="受理复议", value=1, unit="件")
     ReportNarrative.objects.create(date_from=D(2025, 9, 1), date_to=D(2026, 8, 31), version=1, texts={"practices": "主要做法"}, created_by=office)
     record_post(school["published"], actor=office, channel=Channel.objects.get(code="wechat"), reference="校园公众号第12期")
+    from policies.models import Membership, Role
+    from policies.services import name_deputy
+
+    head = user("cwc_head")
+    name_deputy(Membership.objects.active().get(user=head, role=Role.HEAD), deputy=user("cwc_liaison"),
+                starts_on=timezone.localdate(), ends_on=timezone.localdate(), note="出差", actor=head)
     page = open_page("desktop", "office")
     page.goto("/admin/")
     index = readable(page)

@@ -3,6 +3,7 @@ the trail's wording, the inbox), reminders that follow the deputy, and the offic
 
 import datetime
 import json
+import re
 
 import pytest
 import time_machine
@@ -364,3 +365,110 @@ def test_the_api_offers_reassign_to_the_office_where_the_item_page_does(user, se
     published = to_state(user, draft(user), "published")
     assert "reassign" not in api("office").get(f"/api/disclosures/{published.pk}/").json()["actions"]
 
+
+# --- the office's view of all delegations -----------------------------------------------------------
+
+
+@pytest.fixture
+def three_delegations(user, colleague, second_head, django_user_model):
+    """In force (cwc head → 王代理), planned (cwc reviewer → 李副处长), ended (jwc head → a jwc colleague)."""
+    jwc = Department.objects.get(code="jwc")
+    jwc_deputy = django_user_model.objects.create(username="jwc_deputy", first_name="赵代理")
+    add_membership(jwc_deputy, jwc, Role.LIAISON, actor=user("office"))
+    current = name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY + 4 * DAY, actor=user("cwc_head"))
+    planned = name_deputy(head_membership("cwc_reviewer", Role.REVIEWER), deputy=second_head, starts_on=TODAY + 7 * DAY,
+                          ends_on=TODAY + 9 * DAY, actor=user("cwc_reviewer"))
+    ended = name_deputy(head_membership("jwc_head"), deputy=jwc_deputy, starts_on=TODAY, ends_on=TODAY + DAY, actor=user("jwc_head"))
+    end_delegation(ended, actor=user("jwc_head"))
+    return current, planned, ended
+
+
+def test_the_office_sees_every_delegation_by_name_and_filters_them(user, client, three_delegations):
+    current, planned, ended = three_delegations
+    client.force_login(user("office"))
+    assert "/workflow/delegations/" in client.get("/home/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = client.get("/workflow/delegations/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert page.status_code == 200 and "全校代理审批" in text
+    for name in ("王代理", "李副处长", "赵代理", "财务资产处", "教学指导与评价处", "部门负责人", "保密审查员", "生效中", "尚未开始", "提前结束"):
+        assert name in text, name
+    assert not re.search(r">\s*(cwc|jwc|cwc_head|head|reviewer)\s*<", text)  # names and labels, never codes
+    assert text.count("立即结束") == 2  # the ended one has no button
+    cwc = Department.objects.get(code="cwc")
+    only_cwc = client.get(f"/workflow/delegations/?department={cwc.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "王代理" in only_cwc and "赵代理" not in only_cwc
+    ended_only = client.get("/workflow/delegations/?status=ended").content.decode()
+    assert f'data-delegation="{ended.pk}"' in ended_only and f'data-delegation="{current.pk}"' not in ended_only
+    planned_only = client.get("/workflow/delegations/?status=planned").content.decode()
+    assert f'data-delegation="{planned.pk}"' in planned_only and f'data-delegation="{current.pk}"' not in planned_only
+    in_force = client.get("/workflow/delegations/?status=current").content.decode()
+    assert f'data-delegation="{current.pk}"' in in_force and f'data-delegation="{planned.pk}"' not in in_force
+
+
+def test_the_office_list_is_paginated(user, client, colleague):
+    head = user("cwc_head")
+    for n in range(51):  # one at a time: each cancelled before the next (periods of one role do not overlap)
+        end_delegation(name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY, actor=head), actor=head)
+    client.force_login(user("office"))
+    first = client.get("/workflow/delegations/").content.decode()
+    assert first.count("data-delegation=") == 50 and "1/2" in first
+    assert client.get("/workflow/delegations/?page=2").content.decode().count("data-delegation=") == 1
+
+
+@pytest.mark.parametrize("username", ["cwc_head", "cwc_liaison", "cwc_reviewer", "auditor"])
+def test_heads_liaisons_and_others_may_not_see_or_end_delegations(user, client, three_delegations, username):
+    current = three_delegations[0]
+    client.force_login(user(username))
+    assert client.get("/workflow/delegations/").status_code == 403
+    assert client.post(f"/workflow/delegations/{current.pk}/end/").status_code == 403
+    current.refresh_from_db()
+    assert current.revoked_at is None
+
+
+def test_the_office_ends_a_delegation_audited_and_both_told(user, client, three_delegations):
+    current, planned, ended = three_delegations
+    item = to_state(user, draft(user), "head_review")
+    deputy = current.deputy
+    assert queues.task_items(deputy).filter(pk=item.pk).exists()
+    client.force_login(user("office"))
+    seq = last_seq()
+    response = client.post(f"/workflow/delegations/{current.pk}/end/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 302
+    [event] = events_since(seq)
+    assert (event.action, event.actor_username, event.department) == ("delegation.end", "office", "cwc")
+    current.refresh_from_db()
+    assert current.revoked_at is not None
+    told = {n.user.username: n.message for n in Notification.objects.filter(kind="info", link="/accounts/deputies/")}
+    assert set(told) == {"cwc_head", "cwc_deputy"} and "王代理" in told["cwc_head"]
+    assert not queues.task_items(user("cwc_deputy")).filter(pk=item.pk).exists()  # the 代理 item is gone (next request)
+    assert api_denied(user, item)
+    # Ending an ended one says so and changes nothing.
+    seq = last_seq()
+    again = client.post(f"/workflow/delegations/{ended.pk}/end/", HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    assert "该代理已经结束" in again.content.decode()
+    assert not events_since(seq)
+    assert client.post("/workflow/delegations/999999/end/").status_code == 404
+
+
+def api_denied(user, item):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user("cwc_deputy"))
+    return client.post(f"/api/disclosures/{item.pk}/approve/").status_code in (403, 404)
+
+
+def test_the_admin_lists_delegations_read_only(user, client, three_delegations):
+    office = user("office")
+    office.is_staff = True
+    office.save(update_fields=["is_staff"])
+    client.force_login(office)
+    page = client.get("/admin/policies/delegation/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert page.status_code == 200 and "代理人" in text and "被代理人" in text and "王代理" in text
+    assert "/admin/policies/delegation/add/" not in text
+    current = three_delegations[0]
+    assert client.get(f"/admin/policies/delegation/{current.pk}/change/").status_code == 200
+    assert client.post(f"/admin/policies/delegation/{current.pk}/change/", {"note": "改"}).status_code == 403
+    assert client.post(f"/admin/policies/delegation/{current.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Delegation.objects.filter(pk=current.pk, note="").exists()
