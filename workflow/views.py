@@ -559,7 +559,7 @@ def version_diff(request, pk):
 
 
 def _delegation_statuses():
-    return [("", _("All")), ("current", _("In force")), ("planned", _("Not yet begun")), ("ended", _("Ended"))]
+    return [("", _("All")), ("current", _("in force")), ("planned", _("Not yet begun")), ("ended", _("Ended"))]
 
 
 @login_required
