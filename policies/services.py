@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.services import record
 from policies.access import forget
 from policies.models import Delegation, Department, Membership
+from policies.signals import delegation_ended
 from policies.roles import (
     DELEGABLE_PERMISSIONS,
     DEPARTMENT_PERMISSIONS,
@@ -295,6 +296,7 @@ def end_delegation(delegation, *, actor):
         after=_delegation_state(delegation),
         data={"user": delegation.deputy.get_username(), "role": delegation.role},
     )
+    delegation_ended.send(sender=Delegation, delegation=delegation, actor=actor)
     return delegation
 
 

@@ -17,6 +17,10 @@ class WorkflowConfig(AppConfig):
         from workflow.models import CatalogueEntry, DisclosureItem
         from workflow.transitions import EVENT_LABELS
 
+        from policies.signals import delegation_ended
+        from workflow.services import tell_delegation_ended
+
+        delegation_ended.connect(tell_delegation_ended, dispatch_uid="workflow-delegation-ended")
         labels.register(EVENT_LABELS)  # the audit trail names each transition as the table does
         # ... and names items (linked to their page), catalogue entries, channels and item fields.
         registry.object_kind("workflow.disclosureitem", _("Disclosure item"), lambda pks: {

@@ -616,13 +616,9 @@ def reassign(item, *, to, actor, comment=""):
     return item
 
 
-@transaction.atomic
-def end_delegation(delegation, *, actor):
-    """End a delegation early (policies.services.end_delegation decides who may and audits it) and
-    tell its principal and deputy, except whoever ended it: the deputy's 代理 items leave their inbox."""
-    from policies import services as policy_services
-
-    delegation = policy_services.end_delegation(delegation, actor=actor)
+def tell_delegation_ended(sender, delegation, actor, **kwargs):
+    """Tell a delegation's principal and deputy that it has ended (policies.signals.delegation_ended),
+    except whoever ended it: the deputy's 代理 items leave their inbox."""
     name = actor.get_full_name() or actor.get_username()
     message = _("%(actor)s ended the delegation of %(principal)s's role (%(department)s · %(role)s) to %(deputy)s.") % {
         "actor": name, "principal": delegation.principal.get_full_name() or delegation.principal.get_username(),
@@ -630,4 +626,3 @@ def end_delegation(delegation, *, actor):
         "deputy": delegation.deputy.get_full_name() or delegation.deputy.get_username()}
     notify.notify([u for u in (delegation.principal, delegation.deputy) if u.pk != actor.pk], None,
                   Notification.Kind.INFO, message, link="/accounts/deputies/")
-    return delegation

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from core import inputs, uploads
 from core.exceptions import StateConflict
+from policies import services as policy_services
 from policies.access import departments_where, is_office, members
 from policies.models import Delegation, Department, Role
 from policies.roles import DEPARTMENT_PERMISSIONS
@@ -598,15 +599,15 @@ def delegations(request):
 @login_required
 @require_POST
 def delegation_end(request, pk):
-    """The office ends a delegation early (workflow.services.end_delegation: checked, audited, the
-    principal and deputy told)."""
+    """The office ends a delegation early (policies.services.end_delegation: checked, audited; the
+    principal and deputy are told through policies.signals.delegation_ended)."""
     if not is_office(request.user):
         raise PermissionDenied(_("Only the disclosure office sees all delegations."))
     delegation = Delegation.objects.filter(pk=pk).select_related("principal", "deputy").first()
     if delegation is None:
         raise Http404("No such delegation")
     try:
-        services.end_delegation(delegation, actor=request.user)
+        policy_services.end_delegation(delegation, actor=request.user)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:

@@ -432,13 +432,15 @@ def test_the_office_ends_a_delegation_audited_and_both_told(user, client, three_
     assert queues.task_items(deputy).filter(pk=item.pk).exists()
     client.force_login(user("office"))
     seq = last_seq()
+    notes_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = client.post(f"/workflow/delegations/{current.pk}/end/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 302
     [event] = events_since(seq)
     assert (event.action, event.actor_username, event.department) == ("delegation.end", "office", "cwc")
     current.refresh_from_db()
     assert current.revoked_at is not None
-    told = {n.user.username: n.message for n in Notification.objects.filter(kind="info", link="/accounts/deputies/")}
+    told = {n.user.username: n.message
+            for n in Notification.objects.filter(pk__gt=notes_before, kind="info", link="/accounts/deputies/")}
     assert set(told) == {"cwc_head", "cwc_deputy"} and "王代理" in told["cwc_head"]
     assert not queues.task_items(user("cwc_deputy")).filter(pk=item.pk).exists()  # the 代理 item is gone (next request)
     assert api_denied(user, item)
@@ -472,3 +474,16 @@ def test_the_admin_lists_delegations_read_only(user, client, three_delegations):
     assert client.post(f"/admin/policies/delegation/{current.pk}/change/", {"note": "改"}).status_code == 403
     assert client.post(f"/admin/policies/delegation/{current.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Delegation.objects.filter(pk=current.pk, note="").exists()
+
+
+def test_a_principal_ending_their_own_delegation_on_their_page_tells_the_deputy(user, client, colleague):
+    head = user("cwc_head")
+    delegation = name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY + 4 * DAY, actor=head)
+    client.force_login(head)
+    response = client.post(f"/accounts/deputies/{delegation.pk}/end/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None
+    told = {n.user.username: n.message for n in Notification.objects.filter(kind="info", link="/accounts/deputies/")}
+    assert set(told) == {"cwc_deputy"}  # not the head, who ended it
+    assert "王代理" in told["cwc_deputy"] and "财务资产处" in told["cwc_deputy"]
