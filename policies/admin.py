@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import PolicyAdmin
+from core.admin import PolicyAdmin, ReadOnlyAdmin
 from core.inputs import InputPolicyForm
 from policies import services
 from policies.models import Delegation, Department, Membership
@@ -76,7 +76,7 @@ class MembershipAdmin(PolicyAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(PolicyAdmin):
+class DelegationAdmin(ReadOnlyAdmin):
     """代理审批, read only: named and ended by the principal on /accounts/deputies/, ended early by
     the office on /workflow/delegations/ (both audited); never edited or deleted here."""
 
@@ -95,15 +95,6 @@ class DelegationAdmin(PolicyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("principal", "deputy", "department")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Django's own user and group pages, under the same input policy as every other form.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.db import transaction
 
 from audit.services import record
-from core.admin import PolicyAdmin
+from core.admin import PolicyAdmin, ReadOnlyAdmin
 from reports.models import ReportArea, ReportFigure, ReportNarrative
 
 
@@ -49,7 +49,7 @@ class ReportFigureAdmin(AuditedAdmin):
 
 
 @admin.register(ReportNarrative)
-class ReportNarrativeAdmin(PolicyAdmin):
+class ReportNarrativeAdmin(ReadOnlyAdmin):
     list_display = ["date_from", "date_to", "version", "author", "created_at"]
     fields = ["date_from", "date_to", "version", "texts", "author", "created_at"]
     readonly_fields = ["author"]
@@ -58,12 +58,3 @@ class ReportNarrativeAdmin(PolicyAdmin):
     def author(self, narrative):
         user = narrative.created_by
         return user.get_full_name() or user.get_username()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
