@@ -195,16 +195,21 @@ def _placeholder(entry, status):
     return Row(entry=entry, status=NOT_PUBLISHED, remarks=["本期未公开"])
 
 
+def _active_entries():
+    """The catalogue's active entries in the catalogue's order, with their category and department."""
+    return list(
+        CatalogueEntry.objects.filter(active=True)
+        .select_related("category", "department")
+        .order_by("category__order", "category__number", "order", "code")
+    )
+
+
 def build(date_from, date_to, *, today=None, department=None):
     """Coverage of the catalogue between two dates (inclusive), as of the end of the period (or
     today, if the period is not over yet)."""
     today = today or timezone.localdate()
     as_of = min(date_to, today)
-    entries = list(
-        CatalogueEntry.objects.filter(active=True)
-        .select_related("category", "department")
-        .order_by("category__order", "category__number", "order", "code")
-    )
+    entries = _active_entries()
     catalogue = _Catalogue(entries)
     items = DisclosureItem.objects.defer("body")
     if department is not None:
@@ -491,11 +496,7 @@ def tally(date_from, date_to, *, today=None, department=None):
     """Coverage of the period as counts (see Tally): the same statuses as build(), in SQL."""
     today = today or timezone.localdate()
     as_of = min(date_to, today)
-    entries = list(
-        CatalogueEntry.objects.filter(active=True)
-        .select_related("category", "department")
-        .order_by("category__order", "category__number", "order", "code")
-    )
+    entries = _active_entries()
     catalogue = _Catalogue(entries)
     if department is not None:
         entries = [e for e in entries if e.department_id == department.pk]
