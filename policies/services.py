@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit.display import person
 from audit.services import record
 from policies.access import forget
 from policies.models import Delegation, Department, Membership
@@ -251,7 +252,7 @@ def name_deputy(membership, *, deputy, starts_on, ends_on, note="", actor):
         ).select_related("deputy").first()
         if overlapping:
             errors["starts_on"] = [_("This overlaps your delegation to %(name)s (%(start)s to %(end)s); end it first.") % {
-                "name": overlapping.deputy.get_full_name() or overlapping.deputy.get_username(),
+                "name": person(overlapping.deputy),
                 "start": overlapping.starts_on.isoformat(), "end": overlapping.ends_on.isoformat()}]
     if errors:
         raise ValidationError(errors)

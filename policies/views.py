@@ -13,13 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.display import person
 from core import inputs
 from policies import services
 from policies.models import Delegation
-
-
-def person(user):
-    return user.get_full_name() or user.get_username()
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -5,6 +5,7 @@ a ValidationError back into errors on these forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audit.display import person
 from core.grounds import RefusalGround
 from core.inputs import InputPolicyForm
 from workflow.channels import accepted_codes, channel_names
@@ -162,4 +163,4 @@ class ReassignForm(InputPolicyForm, forms.Form):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", _("— choose —"))] + [(p.pk, p.get_full_name() or p.get_username()) for p in people]
+        self.fields["to"].choices = [("", _("— choose —"))] + [(p.pk, person(p)) for p in people]

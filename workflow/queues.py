@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.display import person
 from core.env import env_int
 from policies.access import acting_for, delegated_to, deputies_by_principal, departments_where, deputy_for, holders
 from workflow import notify, rules
@@ -84,7 +85,7 @@ def with_actions(items, user):
 def _names(user_ids):
     if not user_ids:
         return {}
-    return {user.pk: user.get_full_name() or user.get_username() for user in get_user_model().objects.filter(pk__in=user_ids)}
+    return {user.pk: person(user) for user in get_user_model().objects.filter(pk__in=user_ids)}
 
 
 def task_summary(tasks, today):

@@ -10,6 +10,7 @@ Answers come in three kinds, mapped to HTTP by the API and to messages by the pa
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from audit.display import person
 from core.exceptions import StateConflict
 from policies.access import can, deputy_for
 from workflow.models import State, Step
@@ -114,7 +115,7 @@ def check(item, user, action, involvement=None, memo=None, *, separation=True):
         if item.assigned_to_id not in deputy_for(user, codename, department):
             assignee = item.assigned_to
             raise PermissionDenied(_("The office has given this task to %(name)s.") % {
-                "name": assignee.get_full_name() or assignee.get_username()})
+                "name": person(assignee)})
     if separation and item.state in REVIEW_STATES and action in REVIEW_ACTIONS:
         involvement = involvement or Involvement(item)
         if user.pk in involvement.authors:

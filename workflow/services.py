@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from audit.display import person
 from audit.services import record
 from core.exceptions import StateConflict
 from policies.access import acting_for, can, deputy_for, is_office, members
@@ -593,14 +594,14 @@ def reassign(item, *, to, actor, comment=""):
         raise_errors({"to": [_("Choose who takes the task.")]})
     if not members(item.department, stage.role).filter(pk=to.pk).exists():
         raise_errors({"to": [_("%(name)s is not a %(role)s of %(department)s.") % {
-            "name": to.get_full_name() or to.get_username(), "role": role_label, "department": item.department.name}]})
+            "name": person(to), "role": role_label, "department": item.department.name}]})
     if to.pk == item.assigned_to_id:
         raise_errors({"to": [_("The task is already assigned to this person.")]})
     if item.state in rules.REVIEW_STATES:
         involvement = rules.Involvement(item)
         if to.pk in involvement.authors or involvement.stages.get(to.pk, set()) - {item.state}:
             raise_errors({"to": [_("%(name)s drafted this item or decided at another step of it, so may not decide here.") % {
-                "name": to.get_full_name() or to.get_username()}]})
+                "name": person(to)}]})
     before = _item_state(item)
     previous = item.assigned_to
     item.assigned_to = to
@@ -619,10 +620,9 @@ def reassign(item, *, to, actor, comment=""):
 def tell_delegation_ended(sender, delegation, actor, **kwargs):
     """Tell a delegation's principal and deputy that it has ended (policies.signals.delegation_ended),
     except whoever ended it: the deputy's 代理 items leave their inbox."""
-    name = actor.get_full_name() or actor.get_username()
     message = _("%(actor)s ended the delegation of %(principal)s's role (%(department)s · %(role)s) to %(deputy)s.") % {
-        "actor": name, "principal": delegation.principal.get_full_name() or delegation.principal.get_username(),
+        "actor": person(actor), "principal": person(delegation.principal),
         "department": delegation.department.name, "role": delegation.get_role_display(),
-        "deputy": delegation.deputy.get_full_name() or delegation.deputy.get_username()}
+        "deputy": person(delegation.deputy)}
     notify.notify([u for u in (delegation.principal, delegation.deputy) if u.pk != actor.pk], None,
                   Notification.Kind.INFO, message, link="/accounts/deputies/")

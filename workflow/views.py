@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.display import person
 from core import inputs, uploads
 from core.exceptions import StateConflict
 from policies import services as policy_services
@@ -359,10 +360,10 @@ def _item_page(request, item, bound=None, status=200):
                       "open": bool(bound and bound[0] == action)})
     steps = list(item.steps.select_related("actor").order_by("created_at", "id"))
     principals = {pk for step in steps for pk in (step.data or {}).get("on_behalf_of", [])}
-    names = {u.pk: _person(u) for u in get_user_model().objects.filter(pk__in=principals)} if principals else {}
+    names = {u.pk: person(u) for u in get_user_model().objects.filter(pk__in=principals)} if principals else {}
     for step in steps:
         step.role_label = _role_label(step.role)
-        step.actor_name = _person(step.actor) if step.actor else _("system")
+        step.actor_name = person(step.actor) if step.actor else _("system")
         on_behalf = [names[pk] for pk in (step.data or {}).get("on_behalf_of", []) if pk in names]
         if on_behalf:  # 代理: "X（代 Y）"
             step.actor_name = _("%(actor)s (deputy for %(principal)s)") % {"actor": step.actor_name, "principal": "、".join(on_behalf)}
@@ -392,7 +393,7 @@ def _item_page(request, item, bound=None, status=200):
         "versions": versions,
         "attachments": item.attachments.filter(removed_at__isnull=True),
         "reassign_form": reassign,
-        "assigned_to": _person(item.assigned_to) if item.assigned_to_id else "",
+        "assigned_to": person(item.assigned_to) if item.assigned_to_id else "",
         "interpretation_link": _link(item.interpretation_id, visible),
         "supersedes_link": _link(item.supersedes_id, visible),
         "correction_links": [_link(c.pk, visible) for c in corrections],
@@ -480,10 +481,6 @@ def item_action(request, pk, action):
     return redirect("workflow:item", item.pk)
 
 
-def _person(user):
-    return user.get_full_name() or user.get_username()
-
-
 @login_required
 @require_POST
 @_forbidden
@@ -507,7 +504,7 @@ def item_reassign(request, pk):
         form.add_error(None, error.messages)
         item.refresh_from_db()
         return _item_page(request, item, bound=("reassign", form), status=400)
-    messages.success(request, _("The task now waits for %(name)s.") % {"name": _person(target)})
+    messages.success(request, _("The task now waits for %(name)s.") % {"name": person(target)})
     return redirect("workflow:item", item.pk)
 
 
@@ -586,7 +583,7 @@ def delegations(request):
         status = ""
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for d in page.object_list:
-        d.principal_name, d.deputy_name = _person(d.principal), _person(d.deputy)
+        d.principal_name, d.deputy_name = person(d.principal), person(d.deputy)
         d.ended = d.revoked_at is not None or d.ends_on < today
         d.planned = not d.ended and d.starts_on > today
     query = {"department": department.pk if department else "", "status": status}
@@ -612,6 +609,6 @@ def delegation_end(request, pk):
         messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, _("The delegation of %(principal)s to %(deputy)s has ended.") % {
-            "principal": _person(delegation.principal), "deputy": _person(delegation.deputy)})
+            "principal": person(delegation.principal), "deputy": person(delegation.deputy)})
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/workflow/delegations/") else "workflow:delegations")
