@@ -8,6 +8,17 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from portal import signals
 
         signals.connect()
+        post_migrate.connect(_ensure_counts, sender=self, dispatch_uid="portal-ensure-counts")
+
+
+def _ensure_counts(using, **kwargs):
+    from django.db import connections
+
+    from portal import counts
+
+    counts.ensure(connections[using])

@@ -81,3 +81,15 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search index entry")
         verbose_name_plural = _("search index entries")
+
+
+class PublicCount(models.Model):
+    """How many public items a catalogue entry has: the column's per-category counts. Kept by
+    database triggers on the items' table (portal.counts, migration 0007), never written here."""
+
+    entry = models.OneToOneField("workflow.CatalogueEntry", on_delete=models.CASCADE, primary_key=True, related_name="public_count")
+    items = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("public item count")
+        verbose_name_plural = _("public item counts")

@@ -53,6 +53,59 @@ def test_the_column_counts_each_categorys_publications(client, items):
     assert sum(int(c.split()[0]) for c in counts.values()) == 3  # the three published items, nothing else
 
 
+def category_counts(client):
+    from portal import cache
+
+    cache.bump()  # writes outside the workflow (below) leave the cached pages alone
+    page = text(client.get("/"))
+    return {int(n): int(c.split()[0]) for n, c in re.findall(r'<li data-category="(\d+)">.*?<span class="muted count">(.*?)</span>', page)}
+
+
+def test_the_counts_follow_publication_withdrawal_and_correction(client, items):
+    fees = items["fees"].catalogue_entry.category.number
+    before = category_counts(client)
+    published = factory.published("21", title="2025年住宿费标准公示", produced_on=D(2025, 9, 5))
+    assert category_counts(client)[fees] == before[fees] + 1
+    factory.withdraw(published, reason="标准有误", when=factory.at(D(2025, 9, 8)))  # still listed, as withdrawn
+    assert category_counts(client)[fees] == before[fees] + 1
+    factory.correct(items["fees"], title="2025年学费收费标准公示（更正）", body="<p>学费每生每年5200元。</p>",
+                    when=factory.at(D(2025, 9, 10)))  # the correction and the superseded original
+    assert category_counts(client)[fees] == before[fees] + 2
+    assert sum(category_counts(client).values()) == sum(before.values()) + 2
+
+
+def test_the_counts_stay_exact_when_items_are_written_outside_the_workflow(client, items):
+    """Bulk loads and direct updates count too (the database keeps the counts, not the services)."""
+    from workflow.models import CatalogueEntry, DisclosureItem
+
+    plan = items["plan"]
+    other = CatalogueEntry.objects.get(code="21")
+    before = category_counts(client)
+    DisclosureItem.objects.filter(pk=plan.pk).update(catalogue_entry=other)
+    after = category_counts(client)
+    assert after[other.category.number] == before[other.category.number] + 1
+    assert after[plan.catalogue_entry.category.number] == before[plan.catalogue_entry.category.number] - 1
+    DisclosureItem.objects.filter(pk__in=[items["draft"].pk, items["reviewing"].pk]).update(state="published", published_at=plan.published_at)
+    assert sum(category_counts(client).values()) == sum(before.values()) + 2
+
+
+def test_counting_triggers_dropped_by_a_sqlite_table_rebuild_come_back_after_migrate(client, items):
+    from django.db import connection
+
+    from portal import counts
+    from workflow.models import DisclosureItem
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps triggers through ALTER TABLE")
+    before = category_counts(client)
+    counts.uninstall(connection)  # what rebuilding the items' table in a migration does
+    DisclosureItem.objects.filter(pk=items["draft"].pk).update(state="published", published_at=items["plan"].published_at)
+    counts.ensure(connection)  # after every migrate (post_migrate)
+    assert sum(category_counts(client).values()) == sum(before.values()) + 1
+    DisclosureItem.objects.filter(pk=items["reviewing"].pk).update(state="published", published_at=items["plan"].published_at)
+    assert sum(category_counts(client).values()) == sum(before.values()) + 2
+
+
 def test_category_page_lists_its_published_items_only(client, items):
     response = client.get("/category/3/")
     assert response.status_code == 200
