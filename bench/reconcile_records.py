@@ -1,12 +1,16 @@
 """Reconciling published items that lack their records, against issuing the same records through
 the normal path (Celery workers), in one run on one database.
 
-1. Normal path: publish N items through the workflow's services while no worker runs (each queues
-   its `records.tasks.issue_record` job on a queue of this run), then start W Celery workers
-   (prefork, concurrency 1) and time them until every record exists.
-2. Reconciler: publish N more items whose record jobs go to a queue no worker reads (as when a
-   worker was killed or the broker lost them), then run the reconciler once as
-   `manage.py reconcile --workers W` does (records rendered in W forked processes), and time it.
+1. Normal path: N published items whose `records.tasks.issue_record` jobs wait on a queue of this
+   run, then W Celery workers (prefork, concurrency 1) timed until every record exists.
+2. Reconciler: N more published items whose record jobs are lost (queued where no worker reads, then
+   purged, as when a worker was killed or the broker lost them), then the reconciler run once as
+   `manage.py reconcile --workers W` does (records rendered in W forked processes), and timed.
+
+Each side's items: one published through the workflow's services (its job queued by the
+publication itself), and N - 1 copies of it — item, versions and steps — so that each record costs
+what a real one costs, without N × the publication's own cost in the set-up (`--publish` publishes
+every item through the services instead, as the first runs did: hours for 10,000 on 2 cores).
 
 Checks: one record per item on both sides, one `record.issue` and one `operations.repair` event per
 repaired item, and a second reconcile finds nothing.
@@ -40,11 +44,44 @@ def route_to(queue):
     app.amqp.__dict__.pop("router", None)
 
 
+def published_copies(count, run):
+    """`count` published items without their records: one published through the workflow's
+    services, the rest copies of it (item, versions and steps), each with its record job queued as a
+    publication queues it (on the queue route_to() chose)."""
+    from django.db import transaction
+
+    from records.tasks import issue_record
+    from workflow.models import DisclosureItem, ItemVersion, Step
+
+    [first] = publish_items(1, run)
+    template = DisclosureItem.objects.get(pk=first)
+    versions, steps = list(ItemVersion.objects.filter(item=template)), list(Step.objects.filter(item=template))
+    fields = [f.attname for f in DisclosureItem._meta.concrete_fields if f.attname not in ("id", "external_ref")]
+    ids = [first]
+    for start in range(1, count, 1000):
+        with transaction.atomic():
+            batch = DisclosureItem.objects.bulk_create(
+                DisclosureItem(**{name: getattr(template, name) for name in fields}) for _ in range(start, min(count, start + 1000))
+            )
+            for model, rows in ((ItemVersion, versions), (Step, steps)):
+                copied = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "item_id")]
+                model.objects.bulk_create(
+                    model(item_id=item.pk, **{name: getattr(row, name) for name in copied}) for item in batch for row in rows
+                )
+        ids += [item.pk for item in batch]
+        for item in batch:
+            issue_record.delay(item.pk, "publication")
+        print(f"  {len(ids)} items", file=sys.stderr, flush=True)
+    return ids
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--publish", action="store_true", help="publish every item through the services")
     args = parser.parse_args()
+    make = publish_items if args.publish else published_copies
     os.environ["RECONCILE_GRACE_SECONDS"] = "0"
     setup()
 
@@ -59,7 +96,7 @@ def main():
     # 1. The normal path.
     queue = f"bench-normal-{run}"
     route_to(queue)
-    normal_ids = publish_items(args.items, f"n{run}")
+    normal_ids = make(args.items, f"n{run}")
     log_dir = Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
     t0 = time.perf_counter()
     workers = start_workers(args.workers, queue, log_dir)
@@ -81,7 +118,7 @@ def main():
     # 2. Lost jobs, then one reconcile.
     lost = f"bench-lost-{run}"
     route_to(lost)
-    lost_ids = publish_items(args.items, f"r{run}")
+    lost_ids = make(args.items, f"r{run}")
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge(lost)
     assert not Record.objects.filter(item_id__in=lost_ids).exists()
