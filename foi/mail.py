@@ -1,12 +1,13 @@
 """E-mail to applicants who gave an address: what changed and where to look (never the code
-again except in the first message, never the answer's content: the status page has it)."""
+again except in the first message, never the answer's content: the status page has it).
 
-import logging
+The mail is owed in the transaction of the change (workflow.outbox): sent after the commit, and by
+the reconciler if the mail server was down. The 查询码 travels as the mail's secret, erased once the
+mail is sent (the request itself keeps only its digest)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 
-log = logging.getLogger(__name__)
+from workflow import outbox
 
 SUBJECTS = {
     "submitted": "您的信息公开申请已提交",
@@ -18,13 +19,11 @@ SUBJECTS = {
 }
 
 
-def send_to_applicant(email, number, what, code=""):
+def owe_applicant(email, number, what, code=""):
+    """Owe the applicant the mail `what` about `number`, in the current transaction."""
     status_url = settings.SITE_URL.rstrip("/") + "/apply/status/"
     lines = [f"{settings.SCHOOL_NAME}信息公开网", "", f"{SUBJECTS[what]}。编号：{number}"]
     if code:
-        lines += [f"查询码：{code}", "请妥善保管查询码：凭编号和查询码查询办理进度、提交补正、下载答复文书。"]
+        lines += [f"查询码：{outbox.SECRET}", "请妥善保管查询码：凭编号和查询码查询办理进度、提交补正、下载答复文书。"]
     lines += ["", f"查询办理进度：{status_url}"]
-    try:
-        send_mail(f"[{settings.SCHOOL_NAME}] {SUBJECTS[what]}（{number}）", "\n".join(lines), None, [email])
-    except Exception:  # a mail server outage must not undo the applicant's submission
-        log.exception("mail to the applicant of %s failed", number)
+    outbox.owe([(email, f"[{settings.SCHOOL_NAME}] {SUBJECTS[what]}（{number}）", "\n".join(lines), code)])

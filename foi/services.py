@@ -20,7 +20,7 @@ from core import inputs
 from core.env import env_int
 from core.exceptions import StateConflict
 from core.grounds import RefusalGround
-from foi.mail import send_to_applicant
+from foi.mail import owe_applicant
 from foi.models import Attachment, Complaint, Evaluation, InformationRequest, PublicSubmission
 from policies.access import can, can_any, departments_where, is_office
 from workflow.content import ContentError, check_upload
@@ -209,6 +209,7 @@ def check_public_upload(uploaded):
     raise ValidationError(f"{uploaded.name}：{problem}")
 
 
+@transaction.atomic  # the request, its files, its event and its receipt mail: all or nothing
 def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
                   description, form_wanted, delivery, about_own_information=False, files=()):
     """An application from the public site (no account). Returns (request, access code): the code is
@@ -303,12 +304,10 @@ def find_by_code(number, code):
 
 
 def _mail_applicant(req, what, **context):
-    """Tell the applicant by e-mail, once the change has committed (when they gave an address)."""
-    if not req.email:
-        return
-
-    number, email = req.number, req.email
-    transaction.on_commit(lambda: send_to_applicant(email, number, what, **context))
+    """Tell the applicant by e-mail (when they gave an address): owed in this transaction, sent
+    once it commits."""
+    if req.email:
+        owe_applicant(req.email, req.number, what, **context)
 
 
 @transaction.atomic
@@ -711,7 +710,7 @@ def submit_complaint_online(*, address, kind, name, email="", phone="", summary)
     complaint = _numbered_create(Complaint, f"TS{today.year}-", build)
     record("foi.complaint.submit", actor=None, obj=complaint, data={"kind": kind, "source": "online"})
     if email:
-        transaction.on_commit(lambda: send_to_applicant(email, complaint.number, "complaint", code=code))
+        owe_applicant(email, complaint.number, "complaint", code=code)
     return complaint, code
 
 

@@ -6,13 +6,12 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from operations.models import Alarm
-from workflow import notify
+from workflow import notify, outbox
 from workflow.models import Notification
 
 log = logging.getLogger(__name__)
@@ -50,8 +49,10 @@ def raise_alarm(key, title, detail="", *, audience="office", item=None):
         alarm = Alarm.objects.create(key=key[:100], title=title[:300], detail=detail[:5000], raised_at=now, last_seen_at=now)
         notify.notify(responsible_users(audience), item, Notification.Kind.INFO, f"⚠ {title}",
                       key=f"alarm:{alarm.pk}")
-        if settings.ADMINS:
-            transaction.on_commit(lambda: mail_admins(title[:120], detail or title, fail_silently=True), robust=True)
+        # Owed with the alarm, sent after commit or by the reconciler (the mail server may be
+        # what is failing: the in-app notice is seen meanwhile).
+        outbox.owe([(address, f"{settings.EMAIL_SUBJECT_PREFIX}{title[:120]}", detail or title)
+                    for _name, address in settings.ADMINS])
     log.error("alarm %s: %s — %s", key, title, detail)
     return alarm
 

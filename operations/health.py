@@ -18,6 +18,7 @@ from operations.alarms import open_alarms
 from operations.heartbeats import beat, last
 from operations.reconcile import KIND_LABELS, reconcile
 from records.models import Record
+from workflow.models import OutgoingMail
 
 
 @dataclass
@@ -69,13 +70,28 @@ def heartbeat(name):
 
 def overdue_work():
     found = reconcile(dry_run=True).found
-    stuck = {kind: n for kind, n in found.items() if not kind.startswith("record:") and n}  # publications, notices
+    stuck = {kind: n for kind, n in found.items() if kind in ("publication", "notice") and n}
     missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
 
     def listed(counts):
         return "、".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in counts.items()) if counts else _("none")
 
-    return [Check("overdue jobs", not stuck, listed(stuck)), Check("items missing records", not missing, listed(missing))]
+    return [Check("overdue jobs", not stuck, listed(stuck)), Check("items missing records", not missing, listed(missing)),
+            owed_mail(found.get("mail", 0))]
+
+
+def owed_mail(overdue):
+    """E-mail owed longer than the reconciler's grace: the mail server refuses or is down."""
+    if not overdue:
+        return Check("owed mail", True, _("none past its deadline"))
+    oldest = OutgoingMail.objects.filter(sent_at__isnull=True).order_by("created_at").first()
+    if oldest is None:  # sent meanwhile
+        return Check("owed mail", True, _("none past its deadline"))
+    detail = _("%(n)s e-mails not sent, the oldest for %(minutes)s min") % {
+        "n": overdue, "minutes": int((timezone.now() - oldest.created_at).total_seconds() // 60)}
+    if oldest.last_error:
+        detail += "; " + _("last error: %(error)s") % {"error": oldest.last_error[:200]}
+    return Check("owed mail", False, detail)
 
 
 def record_files():

@@ -11,12 +11,14 @@ state that implies it"):
 | `record:withdrawal` | an item is `withdrawn` without its withdrawal record | 〃 |
 | `record:refusal` | an item is `refused` without its refusal record | 〃 |
 | `notice` | an item's last transition still owes its notifications (`pending_notice`) | workflow.notify.deliver |
+| `mail` | an e-mail is owed (workflow.models.OutgoingMail, not sent) | workflow.outbox.send_one |
 
-Work counts as overdue once its item has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
+Work counts as overdue once its item (or its mail) has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
 path normally finishes in about a second). Every repair is idempotent (a row lock on the item; one
 record per item, version and kind) and is recorded as an `operations.repair` audit event. A failed
 repair is retried with exponential backoff; after RECONCILE_ALARM_AFTER failures the office and
-administrators are alarmed (in-app notice and e-mail)."""
+administrators are alarmed (in-app notice and e-mail). All mails go through one server: after a
+mail fails, the rest wait for the next run, and their failures raise one alarm (`repair:mail`)."""
 
 import datetime
 import fcntl
@@ -37,6 +39,8 @@ from operations.models import Repair
 from records.items import issue_for_item
 from records.models import Record
 from workflow.models import DisclosureItem, State
+from workflow import outbox
+from workflow.models import OutgoingMail
 from workflow.notify import deliver
 from workflow.services import complete_publication
 
@@ -75,6 +79,7 @@ def _overdue_items(now=None):
         "record:withdrawal": list(settled.filter(lacking("withdrawal"), state=State.WITHDRAWN).values_list("pk", flat=True)),
         "record:refusal": list(settled.filter(lacking("refusal"), state=State.REFUSED).values_list("pk", flat=True)),
         "notice": list(settled.filter(pending_notice__isnull=False).values_list("pk", flat=True)),
+        "mail": outbox.owed(cutoff),
     }
 
 
@@ -84,6 +89,8 @@ def _repair(kind, item_id):
         return {"published": int(bool(complete_publication(item_id)))}
     if kind == "notice":
         return {"notified": len(deliver(item_id))}
+    if kind == "mail":
+        return {"sent": int(outbox.send_one(item_id))}
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])
     return {"record": record.pk, "created": int(created)}
@@ -131,7 +138,19 @@ KIND_LABELS = {
     "record:withdrawal": "撤回公开记录",
     "record:refusal": "不予公开决定记录",
     "notice": "待办与结果通知",
+    "mail": "邮件",
 }
+
+OBJECT_TYPES = {"mail": "workflow.outgoingmail"}  # the rest repair items
+
+
+def _alarm(kind, item_id):
+    """(key, title, item) of the alarm for a repair that keeps failing."""
+    if kind == "mail":  # one server behind every mail: one alarm
+        owed = OutgoingMail.objects.filter(sent_at__isnull=True).count()
+        return "repair:mail", f"邮件多次发送失败，{owed} 封待发：请检查邮件服务器", None
+    title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
+    return f"repair:{kind}:{item_id}", title, DisclosureItem.objects.filter(pk=item_id).first()
 
 
 def _failed(kind, item_id, error, repair, now):
@@ -140,9 +159,8 @@ def _failed(kind, item_id, error, repair, now):
     repair.next_attempt_at = now + _backoff(repair.attempts)
     if repair.attempts >= conf.alarm_after() and repair.alarmed_at is None:
         repair.alarmed_at = now
-        title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
-        raise_alarm(f"repair:{kind}:{item_id}", title, repair.last_error, audience="office",
-                    item=DisclosureItem.objects.filter(pk=item_id).first())
+        key, title, item = _alarm(kind, item_id)
+        raise_alarm(key, title, repair.last_error, audience="office", item=item)
     repair.save()
 
 
@@ -150,7 +168,7 @@ def _work(kind, ids, now, force):
     """Repair the overdue `ids` of one kind in this process: (repaired, failed, left)."""
     repaired, failed, left = 0, [], 0
     repairs = {r.object_id: r for r in Repair.objects.filter(kind=kind, object_id__in=ids)}
-    for item_id in ids:
+    for index, item_id in enumerate(ids):
         repair = repairs.get(item_id) or Repair(kind=kind, object_id=item_id, first_seen_at=now, next_attempt_at=now)
         if repair.repaired_at is not None:  # owed again (e.g. a new version): a fresh start
             repair.attempts, repair.repaired_at, repair.alarmed_at = 0, None, None
@@ -165,18 +183,29 @@ def _work(kind, ids, now, force):
             _failed(kind, item_id, error, repair, timezone.now())
             failed.append({"kind": kind, "object": item_id, "error": repair.last_error})
             left += 1
+            if kind == "mail":  # the server is down, most likely: the rest wait for the next run
+                left += len(ids) - index - 1
+                break
             continue
         with transaction.atomic():
             audit_record(
-                "operations.repair", actor=None, object_type="workflow.disclosureitem", object_id=item_id,
+                "operations.repair", actor=None, object_type=OBJECT_TYPES.get(kind, "workflow.disclosureitem"),
+                object_id=item_id,
                 data={"kind": kind, "failed_attempts": repair.attempts, **what},
             )
             repair.repaired_at = timezone.now()
             repair.save()
         if repair.alarmed_at:
-            resolve(f"repair:{kind}:{item_id}")
+            _resolve(kind, item_id)
         repaired += 1
     return repaired, failed, left
+
+
+def _resolve(kind, item_id):
+    if kind != "mail":
+        resolve(f"repair:{kind}:{item_id}")
+    elif not Repair.objects.filter(kind="mail", repaired_at__isnull=True, alarmed_at__isnull=False).exists():
+        resolve("repair:mail")  # the last mail that had failed long enough went out
 
 
 def _work_job(args):

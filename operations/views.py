@@ -12,7 +12,7 @@ from operations.alarms import open_alarms
 from operations.models import Repair
 from operations.reconcile import KIND_LABELS, reconcile
 from policies.access import is_office
-from workflow.models import DisclosureItem
+from workflow.models import DisclosureItem, OutgoingMail
 
 
 @never_cache
@@ -39,6 +39,7 @@ CHECK_LABELS = {
     "worker": "后台任务进程",
     "beat": "定时调度",
     "overdue jobs": "逾期的后台任务",
+    "owed mail": "逾期未发的邮件",
     "items missing records": "缺少签章记录的事项",
     "record files": "记录文件",
     "audit verification": "审计日志校验",
@@ -58,9 +59,13 @@ def status(request):
     rows = [(CHECK_LABELS.get(c.name, c.name), c) for c in checks]
 
     failing = list(Repair.objects.filter(repaired_at__isnull=True, attempts__gt=0).order_by("-attempts")[:50])
-    titles = dict(DisclosureItem.objects.filter(pk__in=[r.object_id for r in failing]).values_list("pk", "title"))
+    items = [r.object_id for r in failing if r.kind != "mail"]
+    titles = dict(DisclosureItem.objects.filter(pk__in=items).values_list("pk", "title"))
+    subjects = dict(OutgoingMail.objects.filter(pk__in=[r.object_id for r in failing if r.kind == "mail"])
+                    .values_list("pk", "subject"))
     for repair in failing:
-        repair.label, repair.title = KIND_LABELS.get(repair.kind, repair.kind), titles.get(repair.object_id, "")
+        repair.label = KIND_LABELS.get(repair.kind, repair.kind)
+        repair.title = (subjects if repair.kind == "mail" else titles).get(repair.object_id, "")
     return render(request, "operations/status.html", {
         "rows": rows, "ok": all(c.ok for c in checks), "alarms": open_alarms()[:50], "failing": failing,
     })

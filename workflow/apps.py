@@ -14,7 +14,7 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         from audit import labels, registry
         from workflow.channels import channel_names
-        from workflow.models import CatalogueEntry, DisclosureItem
+        from workflow.models import CatalogueEntry, DisclosureItem, OutgoingMail
         from workflow.transitions import EVENT_LABELS
 
         from policies.signals import delegation_ended
@@ -28,6 +28,8 @@ class WorkflowConfig(AppConfig):
             for item in DisclosureItem.objects.filter(pk__in=pks).only("pk", "title")})
         registry.object_kind("workflow.catalogueentry", _("Catalogue item"), lambda pks: {
             entry.pk: (f"{entry.code}. {entry.title}", None) for entry in CatalogueEntry.objects.filter(pk__in=pks)})
+        registry.object_kind("workflow.outgoingmail", _("E-mail"), lambda pks: {  # sent by the reconciler
+            mail.pk: (mail.subject, None) for mail in OutgoingMail.objects.filter(pk__in=pks).only("pk", "subject")})
         registry.object_kind("portal.channel", _("Channel"))  # channels kept the type they had in portal
         registry.values("channels", channel_names)
         registry.values("fields", lambda: {

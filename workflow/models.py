@@ -401,3 +401,26 @@ class DueNotice(models.Model):
     class Meta:
         verbose_name = _("deadline notice")
         verbose_name_plural = _("deadline notices")
+
+
+class OutgoingMail(models.Model):
+    """One e-mail owed to one address (workflow.outbox): written in the transaction of the change
+    that owes it, sent after the commit, and by the reconciler when that did not happen. `secret`
+    (an applicant's 查询码) is kept apart from the body and erased once the mail is sent."""
+
+    to = models.EmailField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    secret = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        # The reconciler looks for owed mail, oldest first; sent mail is most of the table.
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="mail_owed")]
+
+    def __str__(self):
+        return self.subject

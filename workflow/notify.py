@@ -1,4 +1,4 @@
-"""In-app notifications and their e-mails.
+"""In-app notifications and their e-mails (owed in the same transaction: workflow.outbox).
 
 Transitions: each row of workflow.transitions.TABLE names who hears about it (`notify`). The
 transition writes what is owed on the item (`pending_notice`, in its own transaction); after the
@@ -10,12 +10,12 @@ Reminders and escalation (workflow.queues.scan_due) call `notify` directly, insi
 transactions."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from policies.access import deputies_of, users_with
+from workflow import outbox
 from workflow.models import DisclosureItem, Notification, State
 from workflow.tasks import deliver_notice
 from workflow.transitions import ASSIGNEES, CREATOR, DRAFTERS, STAGES, TABLE
@@ -35,8 +35,8 @@ def assignees(item):
 
 
 def notify(users, item, kind, message, *, key="", email=True, link=""):
-    """Create one notification per user (skipping users already notified under `key`) and mail
-    them after commit; `link` is where a notification without an item leads. Returns the users
+    """Create one notification per user (skipping users already notified under `key`) and owe
+    each a mail, sent after commit; `link` is where a notification without an item leads. Returns the users
     notified."""
     users = {u.pk: u for u in users}
     if key:
@@ -51,13 +51,8 @@ def notify(users, item, kind, message, *, key="", email=True, link=""):
         Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))  # a concurrent scan got there first
     notified = list(users.values())
     if email:
-        mails = [
-            (f"[{settings.SCHOOL_NAME}] {message[:120]}", _mail_body(item, message, link), settings.DEFAULT_FROM_EMAIL, [u.email])
-            for u in notified
-            if u.email
-        ]
-        if mails:
-            transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True), robust=True)
+        # Owed in this transaction, sent after it commits (or by the reconciler): workflow.outbox.
+        outbox.owe([(u.email, f"[{settings.SCHOOL_NAME}] {message[:120]}", _mail_body(item, message, link)) for u in notified])
     return notified
 
 

@@ -54,7 +54,7 @@ def test_doctor_reports_a_healthy_installation(demo, django_capture_on_commit_ca
 
     services.checkpoint(reason="test")
     status, result, checks = doctor()
-    expected = ["database", "broker", "worker", "beat", "overdue jobs", "items missing records", "record files",
+    expected = ["database", "broker", "worker", "beat", "overdue jobs", "items missing records", "owed mail", "record files",
                 "audit verification", "audit checkpoint", "disk", "fonts", "alarms"]
     assert [c["name"] for c in result["checks"]] == expected
     bad = {name: c["detail"] for name, c in checks.items() if not c["ok"] and name not in ("worker", "beat")}
