@@ -122,30 +122,43 @@ class RotationError(Exception):
     """The key cannot be rotated here (one line for the operator)."""
 
 
-def rotate():
-    """Retire the current key into the history and write a new one in its place. Returns
-    (old verifier key, new verifier key). Only for a key kept in a file: a key given by
-    AUDIT_SIGNING_KEY is replaced in the environment (the old verifier goes in AUDIT_KEY_HISTORY)."""
-    if conf.signing_key_text():
+def rotate(new_private=None):
+    """Retire the current key into the history and put `new_private` (default: a new key) in its
+    place. Returns (old verifier key, new verifier key). For a key kept in a file: the file is
+    replaced and every process picks the new key up. For a key given by AUDIT_SIGNING_KEY the
+    new key is required and only handed over to here (statement and history); the operator then
+    puts it in the environment and restarts (audit_rotate_key says how)."""
+    from_environment = bool(conf.signing_key_text())
+    if from_environment and new_private is None:
         raise RotationError(
-            "the signing key comes from AUDIT_SIGNING_KEY: put the new key there and add the old "
-            "verifier key to AUDIT_KEY_HISTORY"
+            "the signing key comes from AUDIT_SIGNING_KEY: give the new key with --new-key-file "
+            "(created if it does not exist), then put it in AUDIT_SIGNING_KEY"
         )
     old_private = signing_key()
     old = verifier_key()
-    new_private = Ed25519PrivateKey.generate()
+    new_private = new_private or Ed25519PrivateKey.generate()
     new = note.verifier_key(key_name(), new_private.public_key())
-    # Written before the new key takes over: a crash in between leaves a statement for a key that
-    # never signed anything, never a new key without its statement.
-    statement = note.sign_by_all(note.rotation_body(key_name(), old, new), key_name(), [old_private, new_private])
-    _append_line(conf.key_rotations_file(), json.dumps({"old": old, "new": new, "note": statement}))
+    if new == old:
+        raise RotationError("the new key is the key in use")
+    # Written before the new key takes over: a crash in between (or an operator who never
+    # restarts with the new key) leaves a statement for a key that never signed anything, never a
+    # new key without its statement.
+    if new not in note.successors(rotations(), old):  # run twice for the same key: one statement
+        statement = note.sign_by_all(note.rotation_body(key_name(), old, new), key_name(), [old_private, new_private])
+        _append_line(conf.key_rotations_file(), json.dumps({"old": old, "new": new, "note": statement}))
     if old not in history():
         _append_line(conf.key_history_file(), old)
-    pem = new_private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    atomic_write(Path(conf.signing_key_file()), pem, mode=0o600)
-    return old, verifier_key()
+    if not from_environment:
+        pem = new_private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        atomic_write(Path(conf.signing_key_file()), pem, mode=0o600)
+    return old, new
+
+
+def key_from_file(path: Path):
+    """The Ed25519 key in the PEM file `path`, created (mode 0600) if it does not exist."""
+    return _from_file(Path(path))
 
 
 def _append_line(path, line):

@@ -173,7 +173,7 @@ def test_rotating_the_key_keeps_old_checkpoints_verifying(demo, auditor_api, dja
     assert result["checkpoints_verified"] == services.AuditCheckpoint.objects.count() >= 3
 
 
-def test_rotation_refuses_a_key_given_by_the_environment(demo, monkeypatch):
+def test_rotating_a_key_given_by_the_environment_needs_the_new_key(demo, monkeypatch):
     monkeypatch.setenv("AUDIT_SIGNING_KEY", "A" * 43 + "=")
-    with pytest.raises(CommandError, match="AUDIT_SIGNING_KEY"):
+    with pytest.raises(CommandError, match="AUDIT_SIGNING_KEY: give the new key with --new-key-file"):
         call_command("audit_rotate_key", stdout=io.StringIO())

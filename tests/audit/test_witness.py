@@ -127,3 +127,49 @@ def test_a_witness_two_rotations_behind_follows_the_chain(run, own_keys, tmp_pat
     _append(1)
     assert run("auditor.json").startswith("OK:") and _pinned(tmp_path) == keys.verifier_key()
     assert len(keys.history()) == 2
+
+
+def test_a_key_given_by_the_environment_is_rotated_by_the_operator_and_the_witness_follows(
+    run, own_keys, tmp_path, monkeypatch
+):
+    """The whole path for a key in AUDIT_SIGNING_KEY: the command signs the hand-over with both
+    keys while the old key is in the environment, says what to change; after the "restart" with
+    the new key, old checkpoints verify and the witness moves its pin without --key."""
+    old_private = Ed25519PrivateKey.generate()
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", old_private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
+    _append(3)
+    run("auditor.json")
+    old = keys.verifier_key()
+    assert _pinned(tmp_path) == old
+
+    with pytest.raises(CommandError, match="--new-key-file"):
+        call_command("audit_rotate_key", stdout=io.StringIO())
+    new_file = tmp_path / "new.pem"
+    out = io.StringIO()
+    call_command("audit_rotate_key", "--new-key-file", str(new_file), stdout=out)
+    told = out.getvalue()
+    assert new_file.stat().st_mode & 0o777 == 0o600
+    new = note.verifier_key(keys.key_name(), keys.key_from_file(new_file).public_key())
+    assert f"new verifier key: {new}" in told and f"AUDIT_SIGNING_KEY: the contents of {new_file}" in told
+    assert keys.verifier_key() == old  # the old key signs until the restart
+    assert note.successors(keys.rotations(), old) == [new]
+    # Run again (the operator was unsure): still one statement.
+    call_command("audit_rotate_key", "--new-key-file", str(new_file), stdout=io.StringIO())
+    assert len(keys.rotations()) == 1
+    _append(2)
+    run("auditor.json")  # still the old key
+
+    # The restart, with the environment exactly as told (the history file of var/ is not needed).
+    [history_line] = [line.strip() for line in told.splitlines() if line.strip().startswith("AUDIT_KEY_HISTORY=")]
+    monkeypatch.setenv("AUDIT_KEY_HISTORY", history_line.split("=", 1)[1])
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", new_file.read_text())
+    (own_keys / "history.txt").unlink()
+    assert keys.verifier_key() == new and keys.history() == [old]
+    _append(2)
+    services.checkpoint(reason="test")
+    status, result = verify()
+    assert status == 0, result
+    assert result["checkpoints_verified"] == services.AuditCheckpoint.objects.count() >= 4
+    assert run("auditor.json").startswith(f"OK: {services.tree_size()} events (was ")
+    assert _pinned(tmp_path) == new
