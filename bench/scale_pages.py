@@ -75,10 +75,7 @@ def populate(items, events):
             ))
         batch = DisclosureItem.objects.bulk_create(batch)
         Step.objects.bulk_create(Step(item=i, version=1, actor=i.created_by, action="submit") for i in batch)
-        SearchDocument.objects.bulk_create(
-            SearchDocument(item_id=i.pk, title_words=search.index_words(i.title), body_words=search.index_words(search.plain_text(i.body)))
-            for i in batch if i.published_at
-        )
+        SearchDocument.objects.bulk_create(search.document(i) for i in batch if i.published_at)
         print(f"  {min(items, first + 2000)} items", file=sys.stderr, flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")

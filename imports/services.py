@@ -579,12 +579,9 @@ def _write_items(chunk, posts_by_ref, *, actor, attachments, deadlines, now, via
 
 def _index_for_search(items):
     """The public site's search words (portal.search), as a public item's save would store them."""
-    from portal.search import index_words, plain_text
+    from portal.search import document
 
-    SearchDocument.objects.bulk_create([
-        SearchDocument(item=item, title_words=index_words(item.title), body_words=index_words(plain_text(item.body)))
-        for item in items
-    ])
+    SearchDocument.objects.bulk_create([document(item) for item in items])
 
 
 def _store_attachment(item, row, actor, attachments, now):

@@ -77,8 +77,12 @@ class SearchDocument(models.Model):
     item = models.OneToOneField("workflow.DisclosureItem", on_delete=models.CASCADE, primary_key=True, related_name="search_document")
     title_words = models.TextField()
     body_words = models.TextField()
+    # The item's, copied so that the newest matches are found in this table's own index
+    # (portal.search ranks the newest CANDIDATES matches). Set for every entry (public items only).
+    published_at = models.DateTimeField(null=True)
 
     class Meta:
+        indexes = [models.Index(fields=["-published_at", "-item"], name="search_newest")]
         verbose_name = _("search index entry")
         verbose_name_plural = _("search index entries")
 

@@ -11,9 +11,11 @@ stored space-separated in SearchDocument, and the database indexes them:
 - SQLite: an FTS5 table over the same rows (kept in step by triggers), ranked by bm25 with the
   title weighted four times the text.
 
-Every query word must occur (AND). Items with the words side by side as typed come first (a
-document number such as 校发〔2025〕12号, a full name), then by relevance, then newest first. The page's
-titles and snippets of the text are highlighted here, in Python, the same way on both databases."""
+Every query word must occur (AND). Of the matches, the CANDIDATES most recently published are
+ranked (a common word costs the same however much has been published; the page says when older
+matches were left out): items with the words side by side as typed first (a document number such as
+校发〔2025〕12号, a full name), then by relevance, then newest first. The page's titles and snippets of
+the text are highlighted here, in Python, the same way on both databases."""
 
 import html
 import logging
@@ -25,9 +27,11 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from portal.models import SearchDocument
+from portal.public import listed_items
 from workflow.models import DisclosureItem
 
 MAX_WORDS = 16
+CANDIDATES = 1000  # the most recently published matches that are ranked (see Results)
 SNIPPET_CHARS = 120
 _HAS_WORD_CHAR = re.compile(r"\w")
 
@@ -63,73 +67,93 @@ def plain_text(body):
     return html.unescape(strip_tags(body or "")).strip()
 
 
+def document(item):
+    """The search index entry of a public item (unsaved)."""
+    return SearchDocument(
+        item_id=item.pk, title_words=index_words(item.title), body_words=index_words(plain_text(item.body)),
+        published_at=item.published_at,
+    )
+
+
 def index_item(item):
     """Store (or refresh) the item's search words. Called whenever a public item is saved."""
+    entry = document(item)
     SearchDocument.objects.update_or_create(
-        item_id=item.pk, defaults={"title_words": index_words(item.title), "body_words": index_words(plain_text(item.body))},
+        item_id=item.pk, defaults={"title_words": entry.title_words, "body_words": entry.body_words, "published_at": entry.published_at},
     )
 
 
 class Results:
-    """The public items of `items` (a filtered query) that contain every word of `q`, most relevant
-    first. Django's Paginator pages it: count() and each slice are one SQL statement that the search
-    index answers; the slice then loads its items and highlights them."""
+    """The public items that contain every word of `q`, most relevant first: all of them, or only
+    those of `within` (public items narrowed by category, department or year). Django's Paginator
+    pages it.
 
-    def __init__(self, items, q):
-        self.items, self.words = items, query_words(q)
+    Only the CANDIDATES most recently published matches are ranked, so that a common word costs
+    the same however much has been published: the search index's own index on the publication
+    date finds them without reading every match. `more_than` says whether older matches were left out
+    (the page says so and asks for more words or a filter). One SQL statement ranks the candidates;
+    a page then loads its items and highlights them."""
+
+    def __init__(self, q, within=None):
+        self.words, self.within, self._ranked = query_words(q), within, None
+        self.more_than = None  # CANDIDATES, when older matches were left out
 
     def _sql(self):
-        """(table, key column, WHERE, ORDER BY, WHERE params, ORDER BY params). Items holding the
-        query's words side by side, as typed (a document number, a full name), come first."""
-        subquery, params = self.items.order_by().values("pk").query.sql_with_params()
+        """The statement and its parameters: the newest CANDIDATES + 1 matches (the extra one only
+        tells that there are more), newest first, each with whether it holds the query's words side
+        by side, as typed (a document number, a full name), and its relevance."""
         text = " ".join(self.words)
+        narrowed, narrowed_params = "", []
+        if self.within is not None:
+            subquery, narrowed_params = self.within.order_by().values("pk").query.sql_with_params()
+            narrowed = f" AND {{key}} IN ({subquery})"
         if connection.vendor == "postgresql":
             return (
-                "portal_searchdocument d",
-                "d.item_id",
-                f"d.vector @@ plainto_tsquery('simple', %s) AND d.item_id IN ({subquery})",
-                "(d.vector @@ phraseto_tsquery('simple', %s)) DESC, ts_rank_cd(d.vector, plainto_tsquery('simple', %s)) DESC",
-                [text, *params],
-                [text, text],
+                "SELECT d.item_id, d.vector @@ phraseto_tsquery('simple', %s), ts_rank_cd(d.vector, plainto_tsquery('simple', %s)) "
+                f"FROM portal_searchdocument d WHERE d.vector @@ plainto_tsquery('simple', %s){narrowed.format(key='d.item_id')} "
+                "ORDER BY d.published_at DESC, d.item_id DESC LIMIT %s",
+                [text, text, text, *narrowed_params, CANDIDATES + 1],
             )
         every_word = " ".join('"' + word.replace('"', '""') + '"' for word in self.words)
         phrase = '"' + text.replace('"', '""') + '"'
         return (
-            "portal_search_fts f",
-            "f.rowid",
-            f"portal_search_fts MATCH %s AND f.rowid IN ({subquery})",
-            "(f.rowid IN (SELECT rowid FROM portal_search_fts WHERE portal_search_fts MATCH %s)) DESC, bm25(portal_search_fts, 4.0, 1.0)",
-            [every_word, *params],
-            [phrase],
+            "SELECT f.rowid, f.rowid IN (SELECT rowid FROM portal_search_fts WHERE portal_search_fts MATCH %s), "
+            "-bm25(portal_search_fts, 4.0, 1.0) FROM portal_search_fts f JOIN portal_searchdocument d ON d.item_id = f.rowid "
+            f"WHERE portal_search_fts MATCH %s{narrowed.format(key='f.rowid')} ORDER BY d.published_at DESC, f.rowid DESC LIMIT %s",
+            [phrase, every_word, *narrowed_params, CANDIDATES + 1],
         )
 
+    def ranked(self):
+        """The ids of the ranked candidates: side by side as typed first, then by relevance, then
+        newest first."""
+        if self._ranked is None:
+            rows = []
+            if self.words:
+                sql, params = self._sql()
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    rows = cursor.fetchall()
+            if len(rows) > CANDIDATES:
+                self.more_than, rows = CANDIDATES, rows[:CANDIDATES]
+            # A stable sort: among equals, the newest (the rows' order) first.
+            rows.sort(key=lambda row: (not row[1], -row[2]))
+            self._ranked = [row[0] for row in rows]
+        return self._ranked
+
     def count(self):
-        if not self.words:
-            return 0
-        table, _key, where, _order, params, _ = self._sql()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)
-            return cursor.fetchone()[0]
+        return len(self.ranked())
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, window):
-        if not isinstance(window, slice) or not self.words:
-            return [] if isinstance(window, slice) else self[window:window + 1][0]
-        start, stop = window.start or 0, window.stop
-        table, key, where, order, params, order_params = self._sql()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {key} FROM {table} JOIN workflow_disclosureitem i ON i.id = {key} WHERE {where} "
-                f"ORDER BY {order}, i.published_at DESC, i.id DESC LIMIT %s OFFSET %s",
-                [*params, *order_params, stop - start, start],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        return self._load(ids)
+        if not isinstance(window, slice):
+            return self[window:window + 1][0]
+        return self._load(self.ranked()[window])
 
     def _load(self, ids):
-        found = {item.pk: item for item in self.items.filter(pk__in=ids)}
+        items = listed_items() if self.within is None else self.within
+        found = {item.pk: item for item in items.filter(pk__in=ids)}
         bodies = dict(DisclosureItem.objects.filter(pk__in=ids).values_list("pk", "body"))
         page = [found[pk] for pk in ids if pk in found]
         for item in page:

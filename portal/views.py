@@ -134,6 +134,7 @@ def _category(number):
 
 def _apply(queryset, filters):
     """The filtered items; with search words, ranked search results over them (portal.search)."""
+    narrowed = filters["department"] or filters["year"] or filters["category"]
     if filters["department"]:
         queryset = queryset.filter(department=filters["department"])
     if filters["year"]:
@@ -141,7 +142,8 @@ def _apply(queryset, filters):
     if filters["category"]:
         queryset = _in_category(queryset, filters["category"])
     if filters["q"]:
-        return SearchResults(queryset, filters["q"])
+        # Unnarrowed, the search index holds exactly the public items: no need to ask which.
+        return SearchResults(filters["q"], within=queryset if narrowed else None)
     return queryset
 
 
@@ -166,6 +168,11 @@ def _choices(category=None):
 def _page(request, queryset):
     paginator = Paginator(queryset, settings.PORTAL_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def _left_out(found):
+    """For the list's note: search ranks only the newest matches (portal.search.Results)."""
+    return {"more_than": getattr(found, "more_than", None)}
 
 
 def _querystring(request):
@@ -195,11 +202,12 @@ def category(request, number):
     if Http404 in filters.values():
         raise Http404(_("No such filter value."))
     filters["category"] = category
-    page = _page(request, _apply(listed_items(), filters))
+    found = _apply(listed_items(), filters)
+    page = _page(request, found)
     entries = category.entries.filter(active=True).select_related("department")
     body = render_to_string(
         "portal/category.html",
-        {"category": category, "page": page, "entries": entries, "filters": filters,
+        {"category": category, "page": page, "entries": entries, "filters": filters, **_left_out(found),
          "querystring": _querystring(request), **_choices(category)},
     )
     return category.name, body
@@ -216,10 +224,12 @@ def search(request):
     if Http404 in filters.values():
         raise Http404(_("No such filter value."))
     searched = any(filters.values())
-    page = _page(request, _apply(listed_items(), filters)) if searched else None
+    found = _apply(listed_items(), filters) if searched else None
+    page = _page(request, found) if searched else None
     body = render_to_string(
         "portal/search.html",
-        {"page": page, "filters": filters, "searched": searched, "querystring": _querystring(request), **_choices()},
+        {"page": page, "filters": filters, "searched": searched, **_left_out(found),
+         "querystring": _querystring(request), **_choices()},
     )
     return (_("Search: %(q)s") % {"q": filters["q"]}) if filters["q"] else _("Search"), body
 

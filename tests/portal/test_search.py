@@ -86,3 +86,28 @@ def test_withdrawn_items_stay_searchable_and_drafts_never_are(client, library):
     factory.withdraw(library["honour"], reason="信息有误", when=factory.at(D(2025, 9, 30)))
     titles, listing = results(client, "王小明")
     assert titles[0] == "关于表彰王小明等优秀教师的决定" and "撤回" in listing
+
+
+def test_only_the_newest_matches_are_ranked_and_the_page_says_so(client, library, monkeypatch):
+    """A common word matches thousands of items: only the newest CANDIDATES (here 3) are ranked,
+    the most relevant first, and the page says that older matches were left out."""
+    from portal import cache, search
+
+    def page(q):
+        return client.get("/search/", {"q": q}).content.decode()
+
+    factory.published("38", title="学生工作简报第1期", body="<p>本期报道奖学金评审进展。</p>", produced_on=D(2025, 11, 3))
+    factory.published("38", title="关于做好2025年奖学金评审工作的通知", body="<p>各学院：</p>", produced_on=D(2025, 11, 4))
+    factory.published("38", title="学生工作简报第2期", body="<p>奖学金评审进入公示阶段。</p>", produced_on=D(2025, 11, 5))
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    titles, _ = results(client, "奖学金")
+    # The newest three, the title match first; the older winners' list (a title match too) is left out.
+    assert titles == ["关于做好2025年奖学金评审工作的通知", "学生工作简报第2期", "学生工作简报第1期"]
+    assert "匹配结果超过 3 条" in page("奖学金")
+    assert "匹配结果超过" not in page("王小明")  # two matches: all ranked, nothing left out
+
+    monkeypatch.setattr(search, "CANDIDATES", 10)
+    cache.bump()
+    titles, _ = results(client, "奖学金")
+    assert set(titles[:2]) == {"关于做好2025年奖学金评审工作的通知", "2025年国家奖学金获奖学生名单公示"} and len(titles) == 5
+    assert "匹配结果超过" not in page("奖学金")
