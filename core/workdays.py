@@ -16,6 +16,7 @@ class Calendar:
     def __init__(self, overrides, start, end, known_years=None):
         self.overrides, self.start, self.end = overrides, start, end
         self.known_years = known_years
+        self._counts = None
 
     def covers(self, start, end):
         return self.start <= start and end <= self.end
@@ -27,12 +28,26 @@ class Calendar:
         """Working days strictly after `start` up to and including `end` (negative if end < start)."""
         if end < start:
             return -self.between(end, start)
+        if self.covers(start, end):
+            # Reports count thousands of pairs over a year or more: a running count read twice.
+            running = self._running()
+            return running[(end - self.start).days] - running[(start - self.start).days]
         count, day = 0, start
         while day < end:
             day += ONE_DAY
             if self.is_workday(day):
                 count += 1
         return count
+
+    def _running(self):
+        """[working days strictly after `self.start` up to and including each day], built once."""
+        if self._counts is None:
+            counts, day = [0], self.start
+            while day < self.end:
+                day += ONE_DAY
+                counts.append(counts[-1] + self.is_workday(day))
+            self._counts = counts
+        return self._counts
 
     def add(self, start, n):
         """The date `n` working days strictly after `start`, and whether it is provisional (a day

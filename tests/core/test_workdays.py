@@ -31,3 +31,17 @@ def test_a_calendar_too_short_for_the_answer_says_so_instead_of_guessing():
     assert calendar.add(D(2025, 1, 1), 20) is None
     with pytest.raises(ValueError):
         calendar.add(D(2025, 1, 1), -1)
+
+
+def test_counts_read_from_the_running_total_agree_with_counting_day_by_day():
+    calendar = Calendar(OCTOBER, D(2025, 9, 20), D(2025, 10, 20))
+    days = [D(2025, 9, 20) + datetime.timedelta(days=n) for n in range(31)]
+
+    def one_by_one(start, end):
+        if end < start:
+            return -one_by_one(end, start)
+        return sum(calendar.is_workday(start + datetime.timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+    assert [calendar.between(a, b) for a in days for b in days] == [one_by_one(a, b) for a in days for b in days]
+    # Outside the calendar's span (no overrides known there) it still counts, day by day.
+    assert calendar.between(D(2025, 9, 1), D(2025, 9, 30)) == one_by_one(D(2025, 9, 1), D(2025, 9, 30))
