@@ -195,6 +195,10 @@ def _placeholder(entry, status):
     return Row(entry=entry, status=NOT_PUBLISHED, remarks=["本期未公开"])
 
 
+def _catalogue_order(entry):
+    return entry.category.order, entry.category.number, entry.order, entry.code
+
+
 def _active_entries():
     """The catalogue's active entries in the catalogue's order, with their category and department."""
     return list(
@@ -246,9 +250,10 @@ def build(date_from, date_to, *, today=None, department=None):
             rows.extend(mine)
         else:
             rows.append(_placeholder(entry, NOT_PUBLISHED if entry.applicable else NOT_APPLICABLE))
-    # Items of entries since deactivated still appear, after the catalogue.
-    for leftover in per_entry.values():
-        rows.extend(leftover)
+    # Items of entries since deactivated (or of another department's entries) still appear, after
+    # the catalogue, in the catalogue's order.
+    for entry_id in sorted(per_entry, key=lambda pk: _catalogue_order(catalogue.all_entries[pk])):
+        rows.extend(per_entry[entry_id])
     return Coverage(date_from=date_from, date_to=date_to, as_of=as_of, rows=rows)
 
 
@@ -305,8 +310,11 @@ def _on_time_q(date_from, date_to):
 @dataclass
 class Tally:
     """Coverage of a period as counts: `groups` is [(entry id, department id, status, correction?,
-    refusal ground, items, withdrawn, imported, policy documents)] for the items' rows; entries of
-    the catalogue with no row get one NOT_PUBLISHED / NOT_APPLICABLE row (as in build())."""
+    refusal ground, items, withdrawn, imported, policy documents, first deadline)] for the items'
+    rows; entries of the catalogue with no row get one NOT_PUBLISHED / NOT_APPLICABLE row (as in
+    build()). Publications are counted in full; unfinished items only by entry, department,
+    status and first deadline, refusals by entry, department, correction? and ground (the rest
+    False, "", 0 or None: no report shows it)."""
 
     date_from: datetime.date
     date_to: datetime.date
@@ -364,33 +372,39 @@ class Tally:
         """The catalogue (as in build()), then entries outside it that have rows (deactivated
         entries, or another department's entries holding this department's items)."""
         listed = {e.pk for e in self.entries}
-        others = sorted((self.all_entries[pk] for pk in self.entries_with_rows() - listed),
-                        key=lambda e: (e.category.order, e.category.number, e.order, e.code))
+        others = sorted((self.all_entries[pk] for pk in self.entries_with_rows() - listed), key=_catalogue_order)
         return self.entries + others
 
-    # Rows a page at a time: overdue first (most overdue first), then every other row in
-    # catalogue order (each entry's publications, items still due, refusals), as the dashboard
-    # lists them. `rows()` is a sequence Django's Paginator can slice: each slice is a few queries.
+    # Rows a page at a time, as sequences Django's Paginator can slice (each slice a few queries,
+    # the same whatever the data): rows() in the dashboard's order — overdue first (most overdue
+    # first), then every other row in catalogue order (each entry's publications, items still
+    # due, refusals); register_rows() in the register's (build()'s) order — every row in
+    # catalogue order (each entry's publications, unfinished items by deadline, refusals), with
+    # the channels and reviewers the register shows.
 
     def rows(self):
-        return _Rows(self)
+        return _Rows(self, overdue_first=True)
+
+    def register_rows(self):
+        return _Rows(self, overdue_first=False)
 
 
 class _Rows:
-    def __init__(self, tally):
-        self.tally = tally
-        self.overdue = tally.total(OVERDUE)
-        entries = tally.ordered_entries()
-        self.position = {e.pk: n for n, e in enumerate(entries)}
-        published, pending, refused = (tally.per_entry(*s) for s in ((ON_TIME, LATE), (PENDING,), (REFUSED,)))
+    def __init__(self, tally, *, overdue_first):
+        self.tally, self.overdue_first = tally, overdue_first
+        self.overdue = tally.total(OVERDUE) if overdue_first else 0
+        due = ("pending", (PENDING,)) if overdue_first else ("unfinished", (OVERDUE, PENDING))
+        kinds = [("published", (ON_TIME, LATE)), due, ("refused", (REFUSED,))]
+        self.kinds = [kind for kind, _statuses in kinds]
+        counters = [(kind, tally.per_entry(*statuses)) for kind, statuses in kinds]
         placeholders = dict((e.pk, status) for e, status in tally.placeholder_rows())
         # Segments in display order: (kind, entry, rows)
         self.segments = []
-        for entry in entries:
+        for entry in tally.ordered_entries():
             if entry.pk in placeholders:
                 self.segments.append((placeholders[entry.pk], entry, 1))
                 continue
-            for kind, counter in (("published", published), ("pending", pending), ("refused", refused)):
+            for kind, counter in counters:
                 if counter[entry.pk]:
                     self.segments.append((kind, entry, counter[entry.pk]))
         self.length = self.overdue + sum(n for _k, _e, n in self.segments)
@@ -402,40 +416,41 @@ class _Rows:
         return self.length
 
     def most_overdue(self, limit):
-        """The `limit` most overdue items' rows (one query)."""
-        return _display_rows(self.tally, [("overdue", item) for item in _fetch(self.tally, "overdue", None, 0, limit)])
+        """The `limit` most overdue items' rows (two queries)."""
+        return _display_rows(self.tally, [("overdue", item) for item in _fetch_overdue(self.tally, 0, limit)])
 
     def __getitem__(self, index):
-        """Rows of a slice. Every slice asks the same four questions (overdue items, publications,
-        items still due, refusals: each a LIMIT/OFFSET query) and reads the calendar once, so a
-        page costs the same whatever the data."""
+        """Rows of a slice. Every slice asks the same questions (overdue items, publications,
+        unfinished items, refusals: each a LIMIT/OFFSET query over the entries the slice shows)
+        and reads the calendar once, so a page costs the same whatever the data."""
         if not isinstance(index, slice):
             return self[index:index + 1][0]
         start, stop, _step = index.indices(self.length)
         stop = max(start, stop)
-        end = min(stop, self.overdue)
-        rows = [("overdue", item) for item in _fetch(self.tally, "overdue", None, start, max(0, end - start))]
-        # Which rows of each kind the window holds: a contiguous run of that kind's rows in
-        # catalogue order (a suffix of the first entry's, a prefix of the last one's).
+        rows = []
+        if self.overdue_first:
+            end = min(stop, self.overdue)
+            rows = [("overdue", item) for item in _fetch_overdue(self.tally, start, max(0, end - start))]
+        # Which rows of each kind the window holds: each entry's rows of that kind, all but a
+        # suffix of the first entry's and a prefix of the last one's.
         lo, hi = max(start, self.overdue) - self.overdue, stop - self.overdue
-        wanted, before, offset = [], Counter(), 0
+        wanted, offset = [], 0
         for kind, entry, n in self.segments:
             if offset + n > lo and offset < hi:
                 skip = max(0, lo - offset)
-                wanted.append((kind, entry, before[kind] + skip, min(n, hi - offset) - skip))
-            before[kind] += n
+                wanted.append((kind, entry, skip, min(n, hi - offset) - skip))
             offset += n
         fetched = {}
-        for kind in ("published", "pending", "refused"):
+        for kind in self.kinds:
             mine = [w for w in wanted if w[0] == kind]
             first = mine[0][2] if mine else 0
-            fetched[kind] = iter(_fetch(self.tally, kind, self.position, first, sum(w[3] for w in mine)))
-        for kind, entry, _first, take in wanted:
+            fetched[kind] = iter(_fetch(self.tally, kind, [w[1].pk for w in mine], first, sum(w[3] for w in mine)))
+        for kind, entry, _skip, take in wanted:
             if kind in fetched:
                 rows += [(kind, next(fetched[kind])) for _n in range(take)]
             else:
                 rows.append((kind, entry))
-        return _display_rows(self.tally, rows)
+        return _display_rows(self.tally, rows, details=not self.overdue_first)
 
 
 def _period_filters(tally):
@@ -455,38 +470,65 @@ def _items(department):
     return items
 
 
-def _fetch(tally, kind, order, offset, limit):
-    """`limit` items of one kind from `offset`, in display order, with entry and department attached."""
-    published, unfinished, refused = _period_filters(tally)
-    items = _items(tally.department).defer("body")
-    if kind == "overdue":  # most overdue first: the earliest deadline
-        query = items.filter(unfinished, due_on__lt=tally.as_of).order_by("due_on", "id")
-    else:
-        position = Case(*(When(catalogue_entry_id=pk, then=Value(n)) for pk, n in order.items()),
-                        default=Value(len(order)), output_field=IntegerField())
-        key, condition = {"published": ("published_at", published), "pending": ("due_on", unfinished & Q(due_on__gte=tally.as_of)),
-                          "refused": ("updated_at", refused)}[kind]
-        query = items.filter(condition).annotate(entry_position=position).order_by("entry_position", key, "id")
-    # Nothing wanted still asks (LIMIT 1, discarded): the statements a page runs stay the same.
-    items = list(query[offset:offset + max(1, limit)])[:limit]
+def _attach(tally, items):
     catalogue = _Catalogue.__new__(_Catalogue)
     catalogue.all_entries, catalogue.departments = tally.all_entries, tally.departments
     return catalogue.attach(items)
 
 
-def _display_rows(tally, kinds):
-    """Rows for [(kind, item or entry)], built as build() builds them (one calendar query)."""
-    items = [thing for kind, thing in kinds if kind in ("overdue", "published", "pending", "refused")]
+def _fetch_overdue(tally, offset, limit):
+    """`limit` overdue items from `offset`, most overdue (earliest deadline) first. Two questions,
+    each read in deadline order from an index until it has enough: items still open, and items
+    published only after the period (one question with OR would sort every overdue item)."""
+    after_as_of = _midnight(tally.as_of + datetime.timedelta(days=1))
+    items = (_items(tally.department).defer("body").filter(produced_on__lte=tally.as_of, due_on__lt=tally.as_of)
+             .order_by("due_on", "id"))
+    enough = offset + max(1, limit)  # nothing wanted still asks: a page runs the same statements
+    found = [*items.filter(state__in=UNFINISHED_STATES)[:enough],
+             *items.filter(state__in=PUBLIC_STATES, published_at__gte=after_as_of)[:enough]]
+    found.sort(key=lambda item: (item.due_on, item.pk))
+    return _attach(tally, found[offset:offset + limit])
+
+
+def _fetch(tally, kind, entries, offset, limit):
+    """`limit` items of one kind from `offset`, among the items of `entries` (entry ids, in display
+    order), each entry's in date order, with entry and department attached."""
+    published, unfinished, refused = _period_filters(tally)
+    key, condition = {
+        "published": ("published_at", published), "pending": ("due_on", unfinished & Q(due_on__gte=tally.as_of)),
+        "unfinished": ("due_on", unfinished), "refused": ("updated_at", refused),
+    }[kind]
+    query = _items(tally.department).defer("body").filter(condition)
+    if not limit:
+        # Nothing wanted still asks (any one row, discarded): a page runs the same statements.
+        list(query.order_by()[:1])
+        return []
+    position = Case(*(When(catalogue_entry_id=pk, then=Value(n)) for n, pk in enumerate(entries)), output_field=IntegerField())
+    query = query.filter(catalogue_entry_id__in=entries).annotate(entry_position=position).order_by("entry_position", key, "id")
+    return _attach(tally, query[offset:offset + limit])
+
+
+def _display_rows(tally, kinds, *, details=False):
+    """Rows for [(kind, item or entry)], built as build() builds them (one calendar query; with
+    `details`, the register's channels and reviewers too)."""
+    items = [thing for kind, thing in kinds if kind in ("overdue", "published", "pending", "unfinished", "refused")]
     dues = [i.due_on for i in items] or [tally.as_of]
     between = counter(min(dues), max([tally.as_of, tally.date_to, *dues]))
+    placements, reviewers = {}, {}
+    if details:
+        published = [thing for kind, thing in kinds if kind == "published"]
+        shown = [thing.pk for kind, thing in kinds if kind in ("published", "refused")]
+        # [0] (no item) when none is shown: the page still asks, and runs the same statements.
+        placements = placements_for(published, among=DisclosureItem.objects.filter(pk__in=[i.pk for i in published] or [0]))
+        reviewers = _reviewers(DisclosureItem.objects.filter(pk__in=shown or [0]))
     rows = []
     for kind, thing in kinds:
         if kind == "published":
-            rows.append(_published_row(thing, between))
-        elif kind in ("overdue", "pending"):
+            rows.append(_published_row(thing, between, placements.get(thing.pk, []), reviewers.get(thing.pk, [])))
+        elif kind in ("overdue", "pending", "unfinished"):
             rows.append(_unfinished_row(thing, tally.as_of, between))
         elif kind == "refused":
-            rows.append(_refused_row(thing))
+            rows.append(_refused_row(thing, reviewers.get(thing.pk, [])))
         else:
             rows.append(_placeholder(thing, kind))
     return rows
@@ -506,21 +548,29 @@ def tally(date_from, date_to, *, today=None, department=None):
     items = _items(department)
     correction = Case(When(supersedes__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField())
     text = CharField()
-    statuses = [
-        (items.filter(published).annotate(published_on=_published_on()),
-         Case(When(_on_time_q(date_from, date_to), then=Value(ON_TIME)), default=Value(LATE), output_field=text)),
-        (items.filter(unfinished), Case(When(due_on__lt=as_of, then=Value(OVERDUE)), default=Value(PENDING), output_field=text)),
-        (items.filter(refused), Value(REFUSED, output_field=text)),
-    ]
-    for query, status in statuses:
-        rows = (
-            query.annotate(status=status, correction=correction).order_by()
-            .values_list("catalogue_entry_id", "department_id", "status", "correction", "refusal_ground")
-            .annotate(n=Count("id"), withdrawn=Count("id", filter=Q(state="withdrawn")),
-                      imported=Count("id", filter=Q(imported_at__isnull=False)),
-                      policy=Count("id", filter=Q(is_policy_document=True)), first_due=Min("due_on"))
-        )
-        result.groups += [tuple(r) for r in rows]
+    published_status = Case(When(_on_time_q(date_from, date_to), then=Value(ON_TIME)), default=Value(LATE), output_field=text)
+    rows = (
+        items.filter(published).annotate(published_on=_published_on(), status=published_status, correction=correction)
+        .order_by().values_list("catalogue_entry_id", "department_id", "status", "correction", "refusal_ground")
+        .annotate(n=Count("id"), withdrawn=Count("id", filter=Q(state="withdrawn")),
+                  imported=Count("id", filter=Q(imported_at__isnull=False)),
+                  policy=Count("id", filter=Q(is_policy_document=True)), first_due=Min("due_on"))
+    )
+    result.groups += [tuple(r) for r in rows]
+    # Unfinished items and refusals can be many: each is counted from a partial index holding the
+    # columns counted (workflow's item_unfinished_due, item_refused_when), not from the items'
+    # rows. Items still open and items published only after the period are asked apart, as in
+    # _fetch_overdue, each from its own index.
+    open_status = Case(When(due_on__lt=as_of, then=Value(OVERDUE)), default=Value(PENDING), output_field=text)
+    after_as_of = _midnight(as_of + datetime.timedelta(days=1))
+    for query in (items.filter(state__in=UNFINISHED_STATES, produced_on__lte=as_of),
+                  items.filter(state__in=PUBLIC_STATES, published_at__gte=after_as_of, produced_on__lte=as_of)):
+        rows = (query.annotate(status=open_status).order_by().values_list("catalogue_entry_id", "department_id", "status")
+                .annotate(n=Count("id"), first_due=Min("due_on")))
+        result.groups += [(entry, dept, status, False, "", n, 0, 0, 0, first_due) for entry, dept, status, n, first_due in rows]
+    rows = (items.filter(refused).annotate(correction=correction).order_by()
+            .values_list("catalogue_entry_id", "department_id", "correction", "refusal_ground").annotate(n=Count("id")))
+    result.groups += [(entry, dept, REFUSED, corr, ground, n, 0, 0, 0, None) for entry, dept, corr, ground, n in rows]
     zone = timezone.get_current_timezone()
     result.months = sorted(
         items.filter(published).order_by()

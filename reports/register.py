@@ -35,8 +35,13 @@ def on_time_text(row):
 
 def table(cov):
     """The register as a list of lists of strings (header first)."""
-    lines = [HEADERS]
-    for number, row in enumerate(cov.rows, start=1):
+    return [HEADERS, *lines(cov.rows)]
+
+
+def lines(rows, first=1):
+    """The register's lines for coverage rows, numbered from `first`."""
+    result = []
+    for number, row in enumerate(rows, start=first):
         item = row.item
         links = []
         for placement in row.placements:
@@ -44,7 +49,7 @@ def table(cov):
                 links.append(placement.url)
             elif placement.reference:
                 links.append(f"{placement.name}：{placement.reference}")
-        lines.append([
+        result.append([
             number,
             row.entry.category.name,
             row.entry.code,
@@ -59,7 +64,7 @@ def table(cov):
             "；".join(f"{label}：{name}" for label, name in row.reviewers),
             "；".join(row.remarks),
         ])
-    return lines
+    return result
 
 
 def channel_table(cov):

@@ -67,11 +67,9 @@ def register_table(request):
     services.require_dashboard_reader(request.user)
     context = _context(request)
     if "cov" in context:
-        date_from, date_to, department = context["date_from"], context["date_to"], context["department"]
-        lines = register.table(coverage.build(date_from, date_to, department=department))
-        context["headers"] = lines[0]
-        context["page"] = Paginator(lines[1:], ROWS_PER_PAGE).get_page(request.GET.get("page"))
-        context["lines"] = context["page"].object_list
+        # A page at a time, each page read from the database on its own (the .xlsx has them all).
+        page = Paginator(context["cov"].register_rows(), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(headers=register.HEADERS, page=page, lines=register.lines(page.object_list, first=page.start_index()))
     return render(request, "reports/register.html", context, status=400 if context["error"] else 200)
 
 

@@ -220,6 +220,14 @@ class DisclosureItem(models.Model):
                 fields=["-published_at", "-id"], name="item_public_newest",
                 condition=models.Q(state__in=PUBLIC_STATES, published_at__isnull=False),
             ),
+            # The reports list unfinished items most overdue first (reports.coverage._fetch_overdue):
+            # read in deadline order, a page reads its rows and no more; the other columns are
+            # what reports.coverage.tally counts, read from the index alone.
+            models.Index(fields=["due_on", "id", "catalogue_entry_id", "department_id", "produced_on"],
+                         name="item_unfinished_due", condition=models.Q(state__in=UNFINISHED_STATES)),
+            # A period's refusals, counted from the index alone (reports.coverage.tally).
+            models.Index(fields=["updated_at", "catalogue_entry_id", "department_id", "refusal_ground", "supersedes", "id"],
+                         name="item_refused_when", condition=models.Q(state=State.REFUSED)),
         ]
 
     def __str__(self):

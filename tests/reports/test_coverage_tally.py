@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from policies.models import Department
-from reports import annual, coverage, overview
+from reports import annual, coverage, overview, register
 from tests.portal.factory import SHANGHAI
-from workflow.models import CatalogueEntry, DisclosureItem
+from workflow.models import CatalogueEntry, Channel, DisclosureItem, Step
 
 D = datetime.date
 PERIOD = (D(2025, 9, 1), D(2025, 10, 31))
@@ -110,6 +110,30 @@ def test_sql_counts_agree_with_the_item_by_item_coverage(edge_cases, today, by_d
     whole = [key(r) for r in display_rows_of(old)]
     for start in range(0, len(whole), 3):
         assert [key(r) for r in rows[start:start + 4]] == whole[start:start + 4]
+
+
+@pytest.mark.parametrize("today", [None, D(2025, 10, 10)], ids=["period over", "period running"])
+@pytest.mark.parametrize("by_department", [False, True], ids=["school", "department"])
+def test_the_register_page_by_page_is_the_register_of_every_item(edge_cases, today, by_department):
+    """/reports/register/ reads a page at a time; the .xlsx builds every row: the same lines, the
+    same numbers, channels and reviewers, whatever the window."""
+    office = get_user_model().objects.get(username="office")
+    made = {i.title: i for i in edge_cases["made"]}
+    for title, action in (("按时：截止前发布", Step.Action.CLEAR), ("按时：截止前发布", Step.Action.PUBLISH),
+                          ("不予公开", Step.Action.CLEAR), ("代他部门发布", Step.Action.PUBLISH)):
+        Step.objects.create(item=made[title], version=1, actor=office, action=action)
+    wechat = Channel.objects.exclude(code="portal").order_by("order").first()
+    for title in ("按时：截止前发布", "代他部门发布"):
+        made[title].channel_posts.create(channel=wechat, url="https://mp.weixin.qq.com/s/x", posted_at=made[title].published_at,
+                                         recorded_by=office)
+    department = edge_cases["other"] if by_department else None
+    whole = register.table(coverage.build(*PERIOD, today=today, department=department))[1:]
+    assert any(line[10] for line in whole) and any(line[11] for line in whole)  # channels' links and reviewers shown
+    rows = coverage.tally(*PERIOD, today=today, department=department).register_rows()
+    assert len(rows) == len(whole)
+    for size in (1, 4, len(whole)):
+        for start in range(0, len(whole), size):
+            assert register.lines(rows[start:start + size], first=start + 1) == whole[start:start + size]
 
 
 def test_the_edge_cases_get_the_statuses_the_rules_give(edge_cases):
