@@ -8,7 +8,7 @@ from operations.health import all_checks
 class Command(BaseCommand):
     help = (
         "The installation's health: database, broker, worker and beat heartbeats, overdue jobs, items "
-        "missing records, record files, audit verification and checkpoint, disk, fonts, open alarms; "
+        "missing records, owed e-mail, record files, audit verification and checkpoint, disk, fonts, open alarms; "
         "exit 0 iff all is well."
     )
 
