@@ -34,7 +34,8 @@ PUBLIC = ["/", "/search/?q=奖学金", "/category/{category}/", "/feed/"]
 PAGES = [
     ("office", "/workflow/", "cold"), ("office", "/home/", "cold"), ("office", "/api/tasks/", "cold"),
     ("cwc_head", "/workflow/", "cold"), ("office", "/workflow/items/", "cold"), ("office", "/reports/", "cold"),
-    ("office", "/reports/overview/", "cold"), ("leader", "/home/", "cold"), ("auditor", "/audit/", "cold"),
+    ("office", "/reports/overview/", "cold"), ("office", "/reports/register/", "cold"), ("leader", "/home/", "cold"),
+    ("auditor", "/audit/", "cold"),
     *(("", path, "cold") for path in PUBLIC), *(("", path, "warm") for path in PUBLIC),
 ]
 
