@@ -210,8 +210,14 @@ class DisclosureItem(models.Model):
         verbose_name = _("disclosure item")
         verbose_name_plural = _("disclosure items")
         indexes = [
-            models.Index(fields=["department", "state"]),
-            models.Index(fields=["state", "due_on"]),
+            # A step's queue, due soonest first (workflow.queues.task_items), school-wide and per
+            # department: a page is read in index order; the inbox's counts from the index alone.
+            models.Index(fields=["state", "due_on", "id"], include=["department", "assigned_to"], name="item_task_queue"),
+            models.Index(fields=["department", "state", "due_on", "id"], include=["assigned_to"], name="item_department_queue"),
+            # A department's items still in progress, most urgent first (a liaison's home page;
+            # school-wide, item_unfinished_due below): read in order, LIMIT stops early.
+            models.Index(fields=["department", "due_on", "id"], name="item_unfinished_dept_due",
+                         condition=models.Q(state__in=UNFINISHED_STATES)),
             # The register reads a period's publications.
             models.Index(fields=["state", "published_at"]),
             # The public site lists public items newest first (portal.public.listed_items): read in

@@ -54,7 +54,8 @@ class Involvement:
         involvements = {item.pk: cls(item) for item in items}
         for involvement in involvements.values():
             involvement._authors, involvement._stages = set(), {}
-        steps = Step.objects.filter(item__in=list(involvements)).values_list("item_id", "actor_id", "action", "state_before")
+        # No ordering: the model's default (by item, hence the item table's) would join every item.
+        steps = Step.objects.filter(item__in=list(involvements)).order_by().values_list("item_id", "actor_id", "action", "state_before")
         for item_id, actor_id, action, state_before in steps:
             involvements[item_id]._add(actor_id, action, state_before)
         return involvements
@@ -73,7 +74,7 @@ class Involvement:
 
     def _load(self):
         self._authors, self._stages = set(), {}
-        for actor_id, action, state_before in self._item.steps.values_list("actor_id", "action", "state_before"):
+        for actor_id, action, state_before in self._item.steps.order_by().values_list("actor_id", "action", "state_before"):
             self._add(actor_id, action, state_before)
 
     def _add(self, actor_id, action, state_before):

@@ -74,7 +74,9 @@ def inbox_context(user, *, limit=None, page=None):
     if limit:
         shown = waiting[:limit]
     else:
-        task_page = Paginator(waiting, INBOX_PAGE_SIZE).get_page(page)
+        paginator = Paginator(waiting, INBOX_PAGE_SIZE)
+        paginator.count = summary["total"]  # counted with the summary: no second COUNT of the same rows
+        task_page = paginator.get_page(page)
         shown = task_page.object_list
     tasks = queues.with_actions(shown, user)
     for item in tasks:
