@@ -133,6 +133,9 @@ def notifications_read(request):
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "workflow:inbox")
 
 
+LIST_COUNT_LIMIT = 1000
+
+
 @login_required
 def item_list(request):
     """Every item this user may see, in any state (drafts and refusals too: the page says so and
@@ -146,14 +149,18 @@ def item_list(request):
         items = items.filter(state=state)
     else:
         state = ""
-    total = items.count()
+    # Counted exactly up to LIST_COUNT_LIMIT, beyond it "more than": an exact count would read
+    # every item of a large school on each visit, for a figure no one acts on.
+    total = items[:LIST_COUNT_LIMIT + 1].count()
+    more = total > LIST_COUNT_LIMIT
+    total = min(total, LIST_COUNT_LIMIT)
     items = list(items.order_by("-id")[:200])
     today = timezone.localdate()
     for item in items:
         item.overdue = item.is_overdue(today)
     chosen = groups[state][0] if state in groups else (State(state).label if state else "")
     return _render(request, "workflow/item_list.html", {
-        "items": items, "total": total, "states": State.choices, "state": state, "chosen": chosen,
+        "items": items, "total": total, "more": more, "states": State.choices, "state": state, "chosen": chosen,
         "groups": [(code, label) for code, (label, _states) in groups.items()],
     })
 

@@ -34,3 +34,20 @@ def test_the_list_is_named_for_what_it_holds_and_filters_by_state(client, user):
 
     home = client.get("/home/").content.decode()
     assert "全部公开事项" not in home and '<a href="/workflow/items/">全部事项</a>' in home
+
+
+def test_a_long_list_says_more_than_its_limit_instead_of_counting_every_item(client, user, monkeypatch):
+    from workflow import views
+
+    for n in range(3):
+        draft(user, title=f"草稿 {n}")
+    client.force_login(user("cwc_liaison"))
+    monkeypatch.setattr(views, "LIST_COUNT_LIMIT", 3)  # exactly at the limit: the exact count
+    assert "共 3 项，包括各种状态" in client.get("/workflow/items/").content.decode()
+
+    monkeypatch.setattr(views, "LIST_COUNT_LIMIT", 2)
+    page = client.get("/workflow/items/").content.decode()
+    assert "超过 2 项，包括各种状态：草稿、审核中、已公开、不予公开。" in page and "共 " not in page
+    assert len(_rows(page)) == 3  # the list itself is not cut at the count's limit
+    page = client.get("/workflow/items/", {"state": "draft"}).content.decode()
+    assert "超过 2 项。" in page and "共 " not in page
