@@ -5,6 +5,7 @@ whatever the URL."""
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
+from portal.models import PublicCount
 from workflow.models import CatalogueCategory, DisclosureItem
 
 
@@ -25,3 +26,8 @@ def categories_with_counts():
     # The entries' counts kept by the database (portal.counts): a sum over entries, not a count of
     # the items, so the home page costs the same however much has been published.
     return CatalogueCategory.objects.annotate(published=Coalesce(Sum("entries__public_count__items"), 0)).order_by("order", "number")
+
+
+def published_in(category):
+    """How many public items `category` has (the counts of portal.counts)."""
+    return PublicCount.objects.filter(entry__category=category).aggregate(n=Coalesce(Sum("items"), 0))["n"]

@@ -27,7 +27,7 @@ from core.safe_text import for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
-from portal.public import categories_with_counts, listed_items, public_items
+from portal.public import categories_with_counts, listed_items, public_items, published_in
 from portal.search import Results as SearchResults
 from records.models import Record
 from workflow.content import display_html
@@ -165,8 +165,10 @@ def _choices(category=None):
     return {"years": years, "departments": departments, "categories": CatalogueCategory.objects.order_by("order", "number")}
 
 
-def _page(request, queryset):
+def _page(request, queryset, count=None):
     paginator = Paginator(queryset, settings.PORTAL_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known without counting the items
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -201,9 +203,10 @@ def category(request, number):
     filters = _filters(request)
     if Http404 in filters.values():
         raise Http404(_("No such filter value."))
+    narrowed = filters["q"] or filters["department"] or filters["year"]
     filters["category"] = category
     found = _apply(listed_items(), filters)
-    page = _page(request, found)
+    page = _page(request, found, count=None if narrowed else published_in(category))
     entries = category.entries.filter(active=True).select_related("department")
     body = render_to_string(
         "portal/category.html",

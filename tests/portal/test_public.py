@@ -72,6 +72,8 @@ def test_the_counts_follow_publication_withdrawal_and_correction(client, items):
                     when=factory.at(D(2025, 9, 10)))  # the correction and the superseded original
     assert category_counts(client)[fees] == before[fees] + 2
     assert sum(category_counts(client).values()) == sum(before.values()) + 2
+    with override_settings(PORTAL_PAGE_SIZE=1):  # the category page's pages come from the same count
+        assert "第 1 页，共 3 页" in text(client.get(f"/category/{fees}/"))
 
 
 def test_the_counts_stay_exact_when_items_are_written_outside_the_workflow(client, items):
