@@ -144,7 +144,7 @@ class Complaint(models.Model):
     # Online complaints and suggestions get a number and a private 查询码 like requests.
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=InformationRequest.Source.choices, default=InformationRequest.Source.OFFICE)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     access_code_digest = models.CharField(max_length=64, blank=True)

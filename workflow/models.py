@@ -422,7 +422,7 @@ class OutgoingMail(models.Model):
     that owes it, sent after the commit, and by the reconciler when that did not happen. `secret`
     (an applicant's 查询码) is kept apart from the body and erased once the mail is sent."""
 
-    to = models.EmailField(_("to"), max_length=254)
+    to = models.EmailField(pgettext_lazy("e-mail", "to"), max_length=254)  # plain "to" is a period's end elsewhere
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
     secret = models.CharField(max_length=100, blank=True)

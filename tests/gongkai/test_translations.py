@@ -1,5 +1,10 @@
 """One English phrase, two meanings: each reads right in Chinese (pgettext contexts)."""
 
+import gettext
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
@@ -13,3 +18,23 @@ def test_document_number_is_an_issued_documents_number_on_items_and_an_identity_
         assert str(InformationRequest._meta.get_field("id_number").verbose_name) == "证件号码"
         page = Template('{% load i18n %}{% translate "Document number" context "issued document" %}')
         assert page.render(Context()) == "文号"
+
+
+def test_no_phrase_is_translated_two_ways_by_two_apps():
+    # Django merges every app's catalogue into one, and the first app's translation wins on every
+    # page: a phrase two apps translate differently reads wrong on one of them (a report period's
+    # "to" once read 收件人, from the outgoing e-mails). Same phrase, two meanings: use a context.
+    root = Path(settings.BASE_DIR).resolve()
+    seen, clashes = {}, []
+    for app in apps.get_app_configs():
+        catalogue = Path(app.path).resolve() / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+        if root not in catalogue.parents or ".venv" in catalogue.parts or not catalogue.exists():
+            continue
+        with catalogue.open("rb") as mo:
+            for key, text in gettext.GNUTranslations(mo)._catalog.items():
+                if key == "" or not text:
+                    continue
+                first = seen.setdefault(key, (app.label, text))
+                if first[1] != text:
+                    clashes.append(f"{key!r}: {first[0]} {first[1]!r} / {app.label} {text!r}")
+    assert not clashes, "\n".join(clashes)
