@@ -104,24 +104,30 @@ def test_the_whole_worker_killed_mid_render_is_repaired_by_one_reconcile(user, c
     assert reconcile().found["record:publication"] == 0
 
 
+def _with_broker_down(action, item, username, arguments=""):
+    """Run workflow.services.<action> on `item` as `username` in another process whose broker is
+    unreachable (nothing listens on port 9); return the state the service left the item in."""
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth import get_user_model;"
+        "from workflow import services; from workflow.models import DisclosureItem;"
+        f"item = services.{action}(DisclosureItem.objects.get(pk={item.pk}), "
+        f"actor=get_user_model().objects.get(username='{username}'), {arguments});"
+        "print(item.state)"
+    )
+    env = _process_env(CELERY_BROKER_URL="redis://127.0.0.1:9/0", DJANGO_SETTINGS_MODULE="gongkai.settings")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_a_broker_unreachable_at_publication_then_back(user, transactional_db, demo):
     """The office publishes while the broker is down: the answer comes at once (the job cannot be
     sent), the item waits in `publishing`; once the broker is back the reconciler publishes it and
     its record follows."""
     item = draft(user, title="消息队列中断时发布的事项")
     to_state(user, item, "office_review")
-    script = (
-        "import django; django.setup();"
-        "from django.contrib.auth import get_user_model;"
-        "from workflow import services; from workflow.models import DisclosureItem;"
-        f"item = services.publish(DisclosureItem.objects.get(pk={item.pk}), "
-        "actor=get_user_model().objects.get(username='office'), channels=['wechat']);"
-        "print(item.state)"
-    )
-    env = _process_env(CELERY_BROKER_URL="redis://127.0.0.1:9/0", DJANGO_SETTINGS_MODULE="gongkai.settings")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "publishing"
+    assert _with_broker_down("publish", item, "office", "channels=['wechat']") == "publishing"
     assert _state(item) == "publishing"
     assert not Record.objects.filter(item=item).exists()
 
@@ -142,18 +148,7 @@ def test_notifications_lost_with_the_broker_are_delivered_once(user, transaction
     from workflow.tasks import deliver_notice
 
     item = draft(user, title="消息队列中断时提交的事项")
-    script = (
-        "import django; django.setup();"
-        "from django.contrib.auth import get_user_model;"
-        "from workflow import services; from workflow.models import DisclosureItem;"
-        f"item = services.submit(DisclosureItem.objects.get(pk={item.pk}), "
-        "actor=get_user_model().objects.get(username='cwc_liaison'));"
-        "print(item.state)"
-    )
-    env = _process_env(CELERY_BROKER_URL="redis://127.0.0.1:9/0", DJANGO_SETTINGS_MODULE="gongkai.settings")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "head_review"
+    assert _with_broker_down("submit", item, "cwc_liaison") == "head_review"
     item.refresh_from_db()
     heads = assignees(item)
     assert heads and not Notification.objects.filter(item=item).exists()  # nobody has been told
