@@ -249,18 +249,18 @@ def departments_where(user, codename):
     return Department.objects.filter(pk__in=[int(pk) for pk, names in per_department.items() if codename in names])
 
 
-def department_ids_where(user, codename):
-    """The pks of departments_where(user, codename) as a list, or None for every department
-    (school-wide): a condition on an item's department_id the database serves from an index,
-    where a subquery would be checked row by row."""
+def in_departments_where(user, codename):
+    """A condition on an item's department_id: one of departments_where(user, codename), as a list
+    of ids the database serves from an index (a subquery would be checked row by row); no
+    condition at all for school-wide roles."""
     if not _active(user):
-        return []
+        return Q(pk__in=[])
     if user.is_superuser:
-        return None
+        return Q()
     school_wide, per_department = permissions_of(user)
     if codename in school_wide:
-        return None
-    return sorted(int(pk) for pk, names in per_department.items() if codename in names)
+        return Q()
+    return Q(department_id__in=sorted(int(pk) for pk, names in per_department.items() if codename in names))
 
 
 def users_with(codename, department=None):

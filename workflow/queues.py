@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.display import person
 from core.env import env_int
-from policies.access import acting_for, delegated_to, deputies_by_principal, department_ids_where, deputy_for, holders
+from policies.access import acting_for, delegated_to, deputies_by_principal, deputy_for, holders, in_departments_where
 from workflow import notify, rules
 from workflow.models import OPEN_STATES, DisclosureItem, DueNotice, Notification, State, Step
 from workflow.tasks import publish_item
@@ -25,12 +25,7 @@ REMIND_WORKING_DAYS = env_int("WORKFLOW_REMIND_WORKING_DAYS", 3)
 
 def visible_items(user):
     """Items the user may see: their departments' (view_items), all for school-wide roles."""
-    return _in_departments(DisclosureItem.objects.all(), department_ids_where(user, "view_items"))
-
-
-def _in_departments(items, ids):
-    """`items` of these departments (None: every department, no condition at all)."""
-    return items if ids is None else items.filter(department_id__in=ids)
+    return DisclosureItem.objects.filter(in_departments_where(user, "view_items"))
 
 
 # Review states where every action is a review decision: there separation of duties decides
@@ -59,10 +54,7 @@ def task_items(user):
         for (codename, department_pk), principals in delegated.items():
             if codename == stage.permission:
                 for_me |= Q(department_id=int(department_pk), assigned_to__in=principals)
-        here = Q(state=state) & for_me
-        ids = department_ids_where(user, stage.permission)
-        if ids is not None:
-            here &= Q(department_id__in=ids)
+        here = Q(state=state) & for_me & in_departments_where(user, stage.permission)
         if state in _SEPARATED_STATES:
             # Not their own draft, nor one they decided at another step.
             here &= ~Q(pk__in=authored) & ~Q(pk__in=decided.exclude(state_before=state).values("item_id"))
