@@ -195,7 +195,6 @@ def _numbered_create(model, prefix, build):
     raise RuntimeError("no free number")
 
 
-@transaction.atomic
 def check_public_upload(uploaded):
     """One attachment of a public application: its size and content checked; returns
     check_upload's (content type, size, sha256). The error names the file."""
