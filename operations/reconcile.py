@@ -38,9 +38,8 @@ from operations.alarms import raise_alarm, resolve
 from operations.models import Repair
 from records.items import issue_for_item
 from records.models import Record
-from workflow.models import DisclosureItem, State
 from workflow import outbox
-from workflow.models import OutgoingMail
+from workflow.models import DisclosureItem, OutgoingMail, State
 from workflow.notify import deliver
 from workflow.services import complete_publication
 
