@@ -56,17 +56,19 @@ def placements_for(items, *, among=None):
     order = {code: c.order for code, c in channels.items()}
     posts = defaultdict(list)
     wanted = among.values("pk") if among is not None else [i.pk for i in items]
-    for post in ChannelPost.objects.current().filter(item__in=wanted):
-        post.channel = by_id[post.channel_id]
-        posts[post.item_id].append(post)
+    # Tuples, not model instances: a year's register reads tens of thousands of posts.
+    fields = ("item_id", "channel_id", "url", "reference", "posted_at")
+    for item_id, channel_id, url, reference, posted_at in ChannelPost.objects.current().filter(item__in=wanted).values_list(*fields):
+        channel = by_id[channel_id]
+        posts[item_id].append(Placement(channel.code, channel.name, url, reference, posted_at, True))
     result, url_of = {}, _item_urls()
     portal = channels.get(PORTAL)
     for item in items:
         rows = [Placement(PORTAL, portal.name if portal else PORTAL, url_of(item.pk), "", item.published_at, True)]
         recorded_codes = set()
-        for post in posts[item.pk]:
-            recorded_codes.add(post.channel.code)
-            rows.append(Placement(post.channel.code, post.channel.name, post.url, post.reference, post.posted_at, True))
+        for placement in posts[item.pk]:
+            recorded_codes.add(placement.code)
+            rows.append(placement)
         for code in item.channels or []:
             if code == PORTAL or code in recorded_codes:
                 continue

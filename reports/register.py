@@ -1,5 +1,5 @@
 """The register (信息公开执行情况登记表): the coverage rows as a table with the columns of rules.md,
-written to .xlsx with XlsxWriter, streamed (Chinese headers, frozen header row, widths that fit),
+written to .xlsx by rust_xlsxwriter (Chinese headers, frozen header row, widths that fit),
 plus a second sheet counting publications per channel."""
 
 import gc
@@ -8,7 +8,7 @@ import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
-import xlsxwriter
+import rustpy_xlsxwriter as rust_xlsx
 
 from portal.channels import period_counts
 from reports import coverage
@@ -18,7 +18,7 @@ MAX_WIDTH = {"公开事项": 40, "公开内容": 40, "链接": 50, "备注": 40,
 
 
 def _date(value):
-    return value.strftime("%Y-%m-%d") if value else ""
+    return value.isoformat() if value else ""  # YYYY-MM-DD, faster than strftime
 
 
 def on_time_text(row):
@@ -117,39 +117,32 @@ def _no_cycle_collection():
 
 
 def write_xlsx(cov, out):
-    """Write the register to `out` (a path or a binary file) with XlsxWriter in constant-memory
-    mode: rows are streamed to disk as they are written, each cell refers to one of two shared
-    formats, so time and memory grow with the rows and nothing else."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_urls": False, "strings_to_numbers": False})
-    header = book.add_format({"bold": True, "bg_color": "#F2DCDB", "pattern": 1, "align": "center", "valign": "vcenter"})
-    body = book.add_format({"valign": "top", "text_wrap": True})
+    """Write the register to `out` (a path or a binary file). rust_xlsxwriter writes the cells:
+    Python only builds one dict per row, so 20,000 rows take a fraction of a second, not seconds."""
+    header = rust_xlsx.Format().set_bold().set_background_color("#F2DCDB").set_pattern("solid") \
+        .set_align("center").set_align("vcenter")
+    body = rust_xlsx.Format().set_align("top").set_text_wrap()
     rows = table(cov)
-    sheet = book.add_worksheet("登记表")
-    for index, width in enumerate(_widths(rows)):
-        sheet.set_column(index, index, width)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(rows) - 1, len(HEADERS) - 1)
-    sheet.write_row(0, 0, rows[0], header)
-    write_string, write_number = sheet.write_string, sheet.write_number
-    for number, line in enumerate(rows[1:], start=1):
-        write_number(number, 0, line[0], body)
-        for column in range(1, len(line)):
-            if line[column]:  # an empty cell is left out (it reads back the same: no value)
-                write_string(number, column, line[column], body)
-
-    counts = book.add_worksheet("公开途径统计")
-    counts.set_column(0, 0, 36)
-    counts.set_column(1, 1, 10)
-    counts.freeze_panes(1, 0)
-    for number, line in enumerate(channel_table(cov)):
-        counts.write_row(number, 0, line, header if number == 0 else None)
-    notes = book.add_worksheet("说明")
-    notes.set_column(0, 0, 12)
-    notes.set_column(1, 1, 80)
-    notes.write_row(0, 0, ["统计期间", f"{cov.date_from:%Y-%m-%d} 至 {cov.date_to:%Y-%m-%d}"])
-    notes.write_row(1, 0, ["统计截至", f"{cov.as_of:%Y-%m-%d}"])
-    notes.write_row(2, 0, ["按时标准", "信息制作完成或获取之日起20个工作日内公开（节假日及调休按学校工作日历）"])
-    book.close()
+    # An empty cell is left out (None), as Excel writes it: it reads back as no value.
+    records = [dict(zip(HEADERS, [value if value != "" else None for value in line])) for line in rows[1:]]
+    channels = channel_table(cov)
+    # The notes sheet has no header row of its own: its first line is the one the writer takes as headers.
+    notes = [["统计期间", f"{cov.date_from:%Y-%m-%d} 至 {cov.date_to:%Y-%m-%d}"],
+             ["统计截至", f"{cov.as_of:%Y-%m-%d}"],
+             ["按时标准", "信息制作完成或获取之日起20个工作日内公开（节假日及调休按学校工作日历）"]]
+    rust_xlsx.write_worksheets(
+        [
+            ("登记表", records or [dict.fromkeys(HEADERS)]),
+            ("公开途径统计", [dict(zip(channels[0], line)) for line in channels[1:]]),
+            ("说明", [dict(zip(notes[0], line)) for line in notes[1:]]),
+        ],
+        out,
+        freeze_panes={"登记表": {"row": 1, "col": 0}, "公开途径统计": {"row": 1, "col": 0}},
+        column_widths={"登记表": _widths(rows), "公开途径统计": [36, 10], "说明": [12, 80]},
+        column_formats={"登记表": [body] * len(HEADERS)},
+        header_format={"登记表": header, "公开途径统计": header},
+        autofilter={"登记表": True},
+    )
 
 
 def xlsx_bytes(cov_or_from, date_to=None, *, today=None):
