@@ -8,7 +8,8 @@ wrk (from Debian: installed with apt-get if missing) from a separate process. Me
 cached (the normal case: pages are rendered once per site version) and, for comparison, uncached
 (PORTAL_CACHE_SECONDS=0), and the yardstick: a bare Django "hello" view (bench/hello.py: no
 middleware, no database) served the same way; each cached page's req/s is also given as a ratio
-of the hello view's (goal: >= 0.8). Prints a Markdown table for bench/RESULTS.md.
+of the hello view's measured in the same round, hello and pages taking turns (goal: >= 0.8).
+Prints a Markdown table for bench/RESULTS.md.
 
 The items are inserted with bulk_create, not through workflow.services (10k full workflows with
 records would take hours and measure something else); they are exactly what the public pages read.
@@ -173,6 +174,7 @@ def main():
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="gongkai-bench-portal-"))
@@ -186,35 +188,49 @@ def main():
         }
         per_request = server_ms(tmp, list(pages.values()))
         hello_ms = server_ms(tmp, ["/"], HELLO)["/"]
-        rows = []
-        server = start_gunicorn(tmp, 8813, HELLO, app="hello:application")
+        # The hello view and the cached pages are measured in turns, round after round, and each
+        # page is compared with the hello run of its own round: a shared machine's load changes
+        # from minute to minute, and a ratio of runs minutes apart would measure that.
+        hello_server = start_gunicorn(tmp, 8813, HELLO, app="hello:application")
+        cached_server = start_gunicorn(tmp, 8811)
+        runs = {name: [] for name in ["hello", *pages]}
         try:
-            hello = wrk("http://127.0.0.1:8813/", args.duration, args.connections)
-            rows.append(("bare Django hello view", "—", *hello))
-            print(f"{'hello':26} {hello[0]:8.0f} req/s  p50 {hello[1]:>8}  p99 {hello[2]:>8}", file=sys.stderr)
+            for number in range(args.rounds):
+                hello = wrk("http://127.0.0.1:8813/", args.duration, args.connections)
+                runs["hello"].append((hello, 1.0))
+                print(f"round {number + 1}: {'hello':24} {hello[0]:8.0f} req/s  p50 {hello[1]:>8}  p99 {hello[2]:>8}", file=sys.stderr)
+                for name, path in pages.items():
+                    result = wrk(f"http://127.0.0.1:8811{path}", args.duration, args.connections)
+                    runs[name].append((result, result[0] / hello[0]))
+                    print(f"round {number + 1}: {name:24} {result[0]:8.0f} req/s  p50 {result[1]:>8}  p99 {result[2]:>8}  "
+                          f"non-2xx {result[3]}  {result[0] / hello[0]:.2f}x hello", file=sys.stderr)
+        finally:
+            stop(hello_server)
+            stop(cached_server)
+        uncached = {}
+        server = start_gunicorn(tmp, 8812, {"PORTAL_CACHE_SECONDS": "0"})
+        try:
+            for name, path in pages.items():
+                uncached[name] = wrk(f"http://127.0.0.1:8812{path}", args.duration, args.connections)
+                print(f"{name:26} uncached {uncached[name][0]:8.0f} req/s", file=sys.stderr)
         finally:
             stop(server)
-        for label, extra in (("cached", {}), ("uncached", {"PORTAL_CACHE_SECONDS": "0"})):
-            port = 8811 if label == "cached" else 8812
-            server = start_gunicorn(tmp, port, extra)
-            try:
-                for name, path in pages.items():
-                    rps, p50, p99, errors = wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections)
-                    rows.append((name, label, rps, p50, p99, errors))
-                    print(f"{name:26} {label:8} {rps:8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  non-2xx {errors}", file=sys.stderr)
-            finally:
-                stop(server)
         print(f"\n{count} published items; gunicorn 2 gthread workers x 4 threads; wrk -t2 -c{args.connections} -d{args.duration}s; "
-              f"{os.cpu_count()} CPUs shared by server and load generator\n")
-        print("| page | cache | req/s | ÷ hello req/s | p50 | p99 | non-2xx | server ms/request (in-process) |")
+              f"{os.cpu_count()} CPUs shared by server and load generator; {args.rounds} rounds, hello and the cached pages in turns\n")
+        print("| page | cache | req/s (median of rounds) | ÷ hello req/s of the same round (median; each round) | p50 | p99 | non-2xx | server ms/request (in-process) |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
-        hello_rps = rows[0][2]
-        for name, label, rps, p50, p99, errors in rows:
-            ms = f"{per_request[pages[name]]:.2f}" if label == "cached" else f"{hello_ms:.2f}" if label == "—" else ""
-            ratio = f"{rps / hello_rps:.2f}×" if label != "uncached" else ""
-            print(f"| {name} | {label} | {rps:.0f} | {ratio} | {p50} | {p99} | {errors} | {ms} |")
+        for name, results in runs.items():
+            middle = sorted(results, key=lambda r: r[1] if name != "hello" else r[0][0])[len(results) // 2]
+            (rps, p50, p99, errors), _ratio = middle
+            ratios = sorted(ratio for _r, ratio in results)
+            ms = hello_ms if name == "hello" else per_request[pages[name]]
+            label = "bare Django hello view" if name == "hello" else name
+            ratio = "1.00×" if name == "hello" else f"{ratios[len(ratios) // 2]:.2f}× ({', '.join(f'{r:.2f}' for r in ratios)})"
+            print(f"| {label} | {'—' if name == 'hello' else 'cached'} | {rps:.0f} | {ratio} | {p50} | {p99} | {sum(r[0][3] for r in results)} | {ms:.2f} |")
+        for name, (rps, p50, p99, errors) in uncached.items():
+            print(f"| {name} | uncached | {rps:.0f} |  | {p50} | {p99} | {errors} |  |")
         load = os.getloadavg()
-        print(f"\nload average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+        print(f"\nload average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -76,14 +76,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cached public pages for anonymous visitors, whole with the headers the stack below gave them:
+    # a hit runs no SQL and no other middleware (a page is only kept after the whole stack made it).
+    "portal.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SiteCSPMiddleware",  # first to see every response (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The language comes from its cookie or the browser (not the session): known before the session.
     "django.middleware.locale.LocaleMiddleware",
-    # Cached public pages for anonymous visitors, as early as the language is known: a hit runs no
-    # SQL and nothing below (a page is only cached after the whole stack rendered it).
-    "portal.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.InputPolicyMiddleware",  # refuses NUL, controls, surrogates in any input (core.inputs)
     "django.middleware.common.CommonMiddleware",

@@ -57,9 +57,10 @@ PAGE_PARAMETERS = ("q", "category", "department", "year", "page")
 
 
 def page_key(request, language):
-    """Key of a whole page (the frame repeats the full URL, so the full URL is the key)."""
+    """Key of a whole page (the frame repeats the full URL, so the full URL is the key; the scheme
+    too, because the headers differ)."""
     digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
-    return f"portal:{current_version()}:{language}:{digest}"
+    return f"portal:{current_version()}:{language}:{request.scheme}:{digest}"
 
 
 def body_key(request, language):

@@ -1,17 +1,20 @@
-"""Serve cached public pages to anonymous visitors early, before authentication, messages, URL
-resolution and the view: most of the public site's traffic is exactly that.
+"""Serve cached public pages to anonymous visitors first, before any other middleware: most of the
+public site's traffic is exactly that.
 
-Sits right after LocaleMiddleware (the page's language is part of its key), before anything that
-would read the session, the user or a CSRF token; only whole pages that portal.views.cached_page
-stored for visitors without a session are served here (already encoded, with no per-visitor part),
-so a miss or anyone signed in goes through the normal stack. A hit runs no SQL (the site version is
-read at most once per PORTAL_VERSION_SECONDS)."""
+A public page that portal.views.cached_page marked as the same for every visitor (anonymous, no
+session, no pending messages) is kept whole on its way out, with the headers the rest of the stack
+gave it (security headers, CSP, language, frame options), unless it sets a cookie. The next such
+visitor asking for the same URL in the same language gets it from here: no SQL (the site version is
+read at most once per PORTAL_VERSION_SECONDS), no session, no other middleware. The language is
+negotiated as LocaleMiddleware does it; the scheme is part of the key, so an HTTPS page (with its
+HSTS header) is never served over HTTP nor the reverse."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 
 from portal import cache
-from portal.views import anonymous_without_state, whole_page_response
+from portal.views import anonymous_without_state
 
 PUBLIC_PREFIXES = ("/category/", "/items/", "/search/")
 
@@ -21,9 +24,18 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and (request.path == "/" or request.path.startswith(PUBLIC_PREFIXES)):
-            if anonymous_without_state(request, check_user=False):
-                page = cache.get(cache.page_key(request, translation.get_language()) + ":page")
-                if page is not None:
-                    return whole_page_response(request, page)
-        return self.get_response(request)
+        key = None
+        if request.method in ("GET", "HEAD") and (request.path == "/" or request.path.startswith(PUBLIC_PREFIXES)) \
+                and anonymous_without_state(request, check_user=False) \
+                and (request.is_secure() or not settings.SECURE_SSL_REDIRECT):  # else redirected to HTTPS below
+            request.get_host()  # a Host not in ALLOWED_HOSTS is refused (400) here too, not served
+            key = cache.page_key(request, translation.get_language_from_request(request)) + ":response"
+            page = cache.get(key)
+            if page is not None:
+                headers, content = page
+                return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        if key is not None and getattr(response, "same_for_every_visitor", False) and response.status_code == 200 \
+                and not response.cookies and not response.streaming:
+            cache.put(key, (dict(response.items()), response.content))
+        return response

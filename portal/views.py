@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -43,22 +42,6 @@ def _url(name, fallback, *args):
         return fallback
 
 
-# Stands in for a CSRF token in whole pages cached for anonymous visitors (the language menu needs
-# none: gongkai.views.set_language checks the origin); should a public page ever carry a form that
-# does, each response gets the visitor's own token in its place.
-CSRF_PLACEHOLDER = "__gongkai_csrf_token__"
-
-
-def whole_page_response(request, page):
-    """The response for a cached whole page: (UTF-8 bytes, whether it holds CSRF_PLACEHOLDER)."""
-    content, with_token = page
-    if with_token:
-        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-    response = HttpResponse(content)
-    response["X-Frame-Options"] = "DENY"
-    return response
-
-
 def anonymous_without_state(request, check_user=True):
     """A visitor without a session or pending messages: the whole page is the same for all of them."""
     cookies = request.COOKIES
@@ -68,32 +51,18 @@ def anonymous_without_state(request, check_user=True):
 
 
 def cached_page(render_body):
-    """Wrap a function returning (title, body HTML) in the page frame, with two cache levels: the
-    body per (site version, language, URL); and for anonymous visitors without a session the whole
-    page, in which only the CSRF token of the language menu is filled in per request."""
+    """Wrap a function returning (title, body HTML) in the page frame, with the body cached per
+    (site version, language, URL). A page for an anonymous visitor without a session is the same
+    for all of them: it is marked, and portal.middleware keeps the whole response for the next."""
 
     @require_safe
     @wraps(render_body)
     def view(request, *args, **kwargs):
-        language = translation.get_language()
-        key = cache.body_key(request, language)
-        if anonymous_without_state(request):
-            page_key = cache.page_key(request, language) + ":page"
-            page = cache.get(page_key)
-            if page is None:
-                title, body = _body(key, render_body, request, *args, **kwargs)
-                html = render_to_string(
-                    "portal/page.html",
-                    {"page_title": title, "page_body": body, "csrf_token": CSRF_PLACEHOLDER,
-                     "public_section": _section(request)},
-                    request=request,
-                )
-                page = (html.encode(), CSRF_PLACEHOLDER in html)
-                cache.put(page_key, page)
-            return whole_page_response(request, page)
-        title, body = _body(key, render_body, request, *args, **kwargs)
-        return render(request, "portal/page.html",
-                      {"page_title": title, "page_body": body, "public_section": _section(request)})
+        title, body = _body(cache.body_key(request, translation.get_language()), render_body, request, *args, **kwargs)
+        response = render(request, "portal/page.html",
+                          {"page_title": title, "page_body": body, "public_section": _section(request)})
+        response.same_for_every_visitor = anonymous_without_state(request)
+        return response
 
     return view
 

@@ -279,6 +279,30 @@ def test_a_cached_public_page_is_served_without_asking_the_database(items, path,
         assert '<html lang="{}">'.format({"zh-hans": "zh-CN", "en": "en"}[language]) in text(again)
 
 
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_a_cached_page_keeps_every_header_the_site_gives_it(items):
+    """A hit is served before any other middleware, so it must carry what they gave the page."""
+    from django.test import Client
+
+    first = Client().get("/")
+    again = Client().get("/")
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                   "Cross-Origin-Opener-Policy", "Content-Language", "Content-Type", "Vary"):
+        assert again[header] == first[header], header
+    assert again.content == first.content
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600, SECURE_HSTS_SECONDS=3600)
+def test_a_page_cached_over_https_is_not_served_over_http_nor_to_a_foreign_host(items):
+    from django.test import Client
+
+    secure = Client().get("/", secure=True)
+    assert "Strict-Transport-Security" in Client().get("/", secure=True)
+    assert "Strict-Transport-Security" not in Client().get("/")  # its own page, without the header
+    assert Client().get("/", HTTP_HOST="evil.example").status_code == 400
+    assert secure.status_code == 200
+
+
 def test_signed_in_staff_see_their_own_header_on_public_pages(client, user, items):
     client.get("/")  # cached for anonymous visitors
     client.force_login(user("cwc_head"))
