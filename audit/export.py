@@ -64,6 +64,26 @@ def _snapshot():
         yield
 
 
+# A line of events.jsonl, {"seq", "hash", "prev_hash", "event"}, as the database writes it. Built in
+# Python, a million of them kept the interpreter lock busy for the whole export: requests served by
+# the same process waited for it (audited writes beside a 1M-event export twice as slow at p99), and
+# the export took twice as long itself.
+_EVENT_LINE = {
+    "postgresql": "json_build_object('seq', seq, 'hash', leaf_hash, 'prev_hash', prev_hash, 'event', canonical)::text",
+    "sqlite": "json_object('seq', seq, 'hash', leaf_hash, 'prev_hash', prev_hash, 'event', canonical)",
+}
+
+
+def _event_lines(upto):
+    """The events up to `upto` as JSON Lines, CHUNK_ROWS lines per string."""
+    sql = (f"SELECT {_EVENT_LINE[connection.vendor]} FROM {AuditEvent._meta.db_table} "
+           "WHERE seq > %s AND seq <= %s ORDER BY seq")
+    with connection.cursor() as cursor:
+        for first in range(0, upto, CHUNK_ROWS):
+            cursor.execute(sql, [first, min(first + CHUNK_ROWS, upto)])
+            yield "".join(f"{line}\n" for (line,) in cursor.fetchall())
+
+
 def write_bundle(out, *, actor):
     """Record the export, then write the bundle (a zip) into the binary file `out`; returns the
     bundle's file name."""
@@ -71,10 +91,8 @@ def write_bundle(out, *, actor):
     name = f"gongkai-audit-{timezone.localtime():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"  # local time, as the pages show
     with _snapshot(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open("events.jsonl", "w", force_zip64=True) as events:
-            rows = AuditEvent.objects.filter(seq__lte=checkpoint.tree_size).order_by("seq")
-            for seq, leaf, prev, text in rows.values_list("seq", "leaf_hash", "prev_hash", "canonical").iterator(chunk_size=CHUNK_ROWS):
-                line = json.dumps({"seq": seq, "hash": leaf, "prev_hash": prev, "event": text}, ensure_ascii=False)
-                events.write(line.encode("utf-8") + b"\n")
+            for lines in _event_lines(checkpoint.tree_size):
+                events.write(lines.encode("utf-8"))
         with bundle.open("checkpoints.jsonl", "w", force_zip64=True) as lines:
             checkpoints = AuditCheckpoint.objects.filter(tree_size__lte=checkpoint.tree_size).order_by("tree_size", "id")
             for c in checkpoints.iterator(chunk_size=CHUNK_ROWS):

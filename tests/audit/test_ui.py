@@ -103,6 +103,10 @@ def test_the_export_bundle_verifies_offline_and_its_export_is_audited(auditor, t
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {"events.jsonl", "checkpoints.jsonl", "key.txt", "verify_bundle.py", "README.txt"} <= set(archive.namelist())
         key = archive.read("key.txt").decode().strip()
+        lines = [json.loads(line) for line in archive.read("events.jsonl").decode().splitlines()]
+    # Each event exactly as the API serves it: the hashed text byte for byte, with its hashes.
+    assert len(lines) < 1000
+    assert lines == auditor.get("/api/audit/events/?after=0&limit=1000").json()
     assert key == services.keys.verifier_key()
     result = _run_verifier(tmp_path, data, "--key", key)
     assert result.returncode == 0, result.stderr
