@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # a hit runs no SQL and no other middleware (a page is only kept after the whole stack made it).
     "portal.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.SiteCSPMiddleware",  # first to see every response (CONTENT_SECURITY_POLICY below)
+    "core.middleware.SiteCSPMiddleware",  # sees every response made below (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The language comes from its cookie or the browser (not the session): known before the session.
     "django.middleware.locale.LocaleMiddleware",

@@ -1,6 +1,6 @@
 """The public disclosure site (信息公开专栏): no login. Pages are rendered once per site version,
-language and URL and then served from the cache (portal.cache); only the page frame (header,
-language menu) is rendered per request."""
+language and URL: anonymous visitors then get the whole page from portal.middleware, signed-in
+staff the cached body (portal.cache) in a frame rendered for them."""
 
 from functools import wraps
 
