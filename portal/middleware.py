@@ -3,11 +3,11 @@ public site's traffic is exactly that.
 
 A public page that portal.views.cached_page marked as the same for every visitor (anonymous, no
 session, no pending messages) is kept whole on its way out, with the headers the rest of the stack
-gave it (security headers, CSP, language, frame options), unless it sets a cookie. The next such
-visitor asking for the same URL in the same language gets it from here: no SQL (the site version is
-read at most once per PORTAL_VERSION_SECONDS), no session, no other middleware. The language is
-negotiated as LocaleMiddleware does it; the scheme is part of the key, so an HTTPS page (with its
-HSTS header) is never served over HTTP nor the reverse."""
+gave it (security headers, CSP, language, frame options; not the request id), unless it sets a
+cookie. The next such visitor asking for the same URL in the same language gets it from here: no
+SQL (the site version is read at most once per PORTAL_VERSION_SECONDS), no session, no other
+middleware. The language is negotiated as LocaleMiddleware does it; the scheme is part of the key,
+so an HTTPS page (with its HSTS header) is never served over HTTP nor the reverse."""
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -17,6 +17,9 @@ from portal import cache
 from portal.views import anonymous_without_state
 
 PUBLIC_PREFIXES = ("/category/", "/items/", "/search/")
+# Headers about the request that made the page, not about the page: never kept for the next visitor
+# (the request id may even be the first visitor's own X-Request-ID).
+PER_REQUEST_HEADERS = {"x-request-id"}
 
 
 class PublicPageCacheMiddleware:
@@ -37,5 +40,6 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if key is not None and getattr(response, "same_for_every_visitor", False) and response.status_code == 200 \
                 and not response.cookies and not response.streaming:
-            cache.put(key, (dict(response.items()), response.content))
+            headers = {name: value for name, value in response.items() if name.lower() not in PER_REQUEST_HEADERS}
+            cache.put(key, (headers, response.content))
         return response

@@ -290,6 +290,9 @@ def test_a_cached_page_keeps_every_header_the_site_gives_it(items):
                    "Cross-Origin-Opener-Policy", "Content-Language", "Content-Type", "Vary"):
         assert again[header] == first[header], header
     assert again.content == first.content
+    # The first visitor's request id (its own, here) is not handed to the next one.
+    Client().get("/items/{}/".format(items["fees"].pk), HTTP_X_REQUEST_ID="first-visitor")
+    assert "X-Request-ID" not in Client().get("/items/{}/".format(items["fees"].pk))
 
 
 @override_settings(PORTAL_VERSION_SECONDS=3600, SECURE_HSTS_SECONDS=3600)
