@@ -15,6 +15,8 @@ AUDIT_KEY_HISTORY        More retired verifier keys, comma-separated (for keys g
 AUDIT_KEY_ROTATIONS_FILE Each rotation's statement "old key → new key", signed by both keys (JSON
                          Lines; audit_rotate_key appends): how a witness or an offline verifier
                          trusts a new key through the old one. Default KEYS_DIR/audit-key-rotations.jsonl.
+AUDIT_EXPORT_DIR         Where export bundles are built and kept for a week (web and worker must share
+                         it); default VAR_DIR/audit-exports/<database>.
 """
 
 import re
@@ -52,10 +54,18 @@ def signer_state_file():
         return Path(configured)
     # One file per database, so a second database (a benchmark's, a test run's) never meets the
     # checkpoint of another.
+    return settings.VAR_DIR / "audit-signer" / f"{_database_slug()}.txt"
+
+
+def export_dir():
+    configured = env_str("AUDIT_EXPORT_DIR")
+    return Path(configured) if configured else settings.VAR_DIR / "audit-exports" / _database_slug()
+
+
+def _database_slug():
     db = settings.DATABASES["default"]
     where = f"{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-")[-80:] or "default"
-    return settings.VAR_DIR / "audit-signer" / f"{slug}.txt"
+    return re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-")[-80:] or "default"
 
 
 def key_history_file():

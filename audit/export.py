@@ -4,19 +4,29 @@ checkpoint, the verifier key, and a standalone verifier script (Python + cryptog
 The export is recorded and its checkpoint signed in one short transaction; the events are then
 read, outside the append lock, from a read-only snapshot and streamed into a file. Rows up to the
 checkpoint never change (the log is append-only), so the bundle is consistent however long it
-takes, and audited writes go on meanwhile. Memory stays flat with the size of the log."""
+takes, and audited writes go on meanwhile. Memory stays flat with the size of the log.
+
+An auditor asks for a bundle (request_export); a background job (audit.tasks.build_export, or the
+reconciler when the job is lost) builds it into AUDIT_EXPORT_DIR, where its owner downloads it for a
+week. In a worker process the export leaves the web process's CPU and interpreter lock alone."""
 
 import contextlib
+import datetime
 import json
-import tempfile
+import logging
+import os
 import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from audit import keys, services
-from audit.models import AuditCheckpoint, AuditEvent
+from audit import conf, keys, services
+from audit.models import AuditCheckpoint, AuditEvent, AuditExport
+
+log = logging.getLogger(__name__)
 
 VERIFIER_SCRIPT = Path(__file__).resolve().parent / "standalone" / "verify_bundle.py"
 CHUNK_ROWS = 1000  # short holds of the interpreter lock per statement; memory flat (+6 MB at 1M events)
@@ -86,10 +96,10 @@ def _event_lines(upto):
 
 def write_bundle(out, *, actor):
     """Record the export, then write the bundle (a zip) into the binary file `out`; returns the
-    bundle's file name."""
+    bundle's file name and how many events it holds."""
     checkpoint = _record_export(actor)
     name = f"gongkai-audit-{timezone.localtime():%Y%m%d-%H%M%S}-{checkpoint.tree_size}.zip"  # local time, as the pages show
-    with _snapshot(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+    with _snapshot(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
         with bundle.open("events.jsonl", "w", force_zip64=True) as events:
             for lines in _event_lines(checkpoint.tree_size):
                 events.write(lines.encode("utf-8"))
@@ -103,17 +113,81 @@ def write_bundle(out, *, actor):
                                                         for text in keys.rotations()))
         bundle.write(VERIFIER_SCRIPT, "verify_bundle.py")
         bundle.writestr("README.txt", README.format(name=name))
-    return name
+    return name, checkpoint.tree_size
 
 
-def build_bundle(*, actor):
-    """Record the export and return (filename, file): the bundle in an anonymous temporary file,
-    positioned at its start, gone when closed."""
-    out = tempfile.TemporaryFile()
+KEEP = datetime.timedelta(days=7)  # bundles are removed after a week: the log itself is the record
+
+
+def request_export(actor):
+    """Queue a bundle for `actor`; a background job builds it (in-process without a broker)."""
+    from audit.tasks import build_export
+
+    job = AuditExport.objects.create(requested_by=actor)
+    transaction.on_commit(lambda: build_export.delay(job.pk), robust=True)  # a lost job: reconcile builds it
+    return job
+
+
+def bundle_path(job):
+    return conf.export_dir() / f"{job.pk}.zip"
+
+
+def run_export(pk):
+    """Build the bundle of export `pk` if it is still owed (queued, or its builder died); a second
+    delivery of the job does nothing. Returns the export."""
+    with transaction.atomic():
+        job = AuditExport.objects.select_for_update().get(pk=pk)
+        if job.state != AuditExport.State.QUEUED and not _died_running(job):
+            return job  # built, failed, or being built by another job right now
+        job.state, job.started_at = AuditExport.State.RUNNING, timezone.now()
+        job.save(update_fields=["state", "started_at"])
+    path = bundle_path(job)
+    partial = path.with_suffix(".part")
     try:
-        name = write_bundle(out, actor=actor)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return name, out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as out:
+            name, size = write_bundle(out, actor=job.requested_by)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)  # a reader never sees half a bundle
+    except Exception as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        job.state, job.finished_at, job.error = AuditExport.State.FAILED, timezone.now(), f"{type(error).__name__}: {error}"[:2000]
+        job.save(update_fields=["state", "finished_at", "error"])
+        log.exception("audit export %s failed", pk)
+        return job
+    job.state, job.finished_at, job.filename = AuditExport.State.READY, timezone.now(), name
+    job.tree_size, job.size_bytes = size, path.stat().st_size
+    job.save(update_fields=["state", "finished_at", "filename", "tree_size", "size_bytes"])
+    remove_expired()
+    return job
+
+
+def remove_expired(now=None):
+    """Remove bundles older than KEEP; returns how many."""
+    cutoff = (now or timezone.now()) - KEEP
+    removed = 0
+    for job in AuditExport.objects.filter(state=AuditExport.State.READY, finished_at__lt=cutoff):
+        bundle_path(job).unlink(missing_ok=True)
+        job.state = AuditExport.State.EXPIRED
+        job.save(update_fields=["state"])
+        removed += 1
+    return removed
+
+
+def _died_after():
+    """A job still `running` after this long was killed with its worker (the hard time limit)."""
+    return timezone.now() - datetime.timedelta(seconds=settings.AUDIT_EXPORT_TIME_LIMIT)
+
+
+def _died_running(job):
+    return job.state == AuditExport.State.RUNNING and job.started_at <= _died_after()
+
+
+def overdue(cutoff):
+    """Exports a lost job left unbuilt: queued and untouched since `cutoff`, or still running after
+    the time limit (its worker died)."""
+    return list(AuditExport.objects.filter(
+        Q(state=AuditExport.State.QUEUED, requested_at__lte=cutoff) | Q(state=AuditExport.State.RUNNING, started_at__lte=_died_after())
+    ).order_by("requested_at").values_list("pk", flat=True))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,3 +67,38 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint {self.tree_size} {self.root_hash[:12]}"
+
+
+class AuditExport(models.Model):
+    """An auditor's export bundle, built by a background job into AUDIT_EXPORT_DIR (a million events
+    take half a minute: too long to hold a web worker and a proxy connection)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Removed (older than a week)")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=128, blank=True)
+    tree_size = models.BigIntegerField(_("events"), null=True, blank=True)
+    size_bytes = models.BigIntegerField(_("size in bytes"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"]), models.Index(fields=["state", "requested_at"])]
+        verbose_name = _("audit export")
+        verbose_name_plural = _("audit exports")
+
+    def __str__(self):
+        return f"audit export {self.pk} ({self.state})"
+
+    @property
+    def in_progress(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from audit import services
 
@@ -10,3 +11,11 @@ def periodic_checkpoint():
     if not services.has_unsigned_events():
         return None
     return services.checkpoint(reason="periodic").tree_size
+
+
+@shared_task(name="audit.build_export", soft_time_limit=settings.AUDIT_EXPORT_TIME_LIMIT - 60, time_limit=settings.AUDIT_EXPORT_TIME_LIMIT)
+def build_export(pk):
+    """Build an auditor's export bundle (minutes at tens of millions of events)."""
+    from audit.export import run_export
+
+    return run_export(pk).state

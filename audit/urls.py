@@ -9,5 +9,7 @@ urlpatterns = [
     path("events/<int:seq>/", views.event_detail, name="event"),
     path("trail/<str:object_type>/<str:object_id>/", views.trail, name="trail"),
     path("export/", views.export, name="export"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/<int:pk>/", views.export_download, name="export-download"),
     path("export/events.csv", views.export_filtered, name="export-filtered"),
 ]

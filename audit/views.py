@@ -7,20 +7,21 @@ import json
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit import display, keys, labels, merkle, registry, services
 from audit.access import can_view_audit
-from audit.export import build_bundle
-from audit.models import AuditEvent
+from audit.export import bundle_path, request_export
+from audit.models import AuditEvent, AuditExport
 from core.inputs import InputPolicyForm
 
 
@@ -202,9 +203,30 @@ def event_detail(request, seq):
 @require_POST
 @_auditor
 def export(request):
-    """Download the bundle; the export itself is an audited event inside it."""
-    name, bundle = build_bundle(actor=request.user)
-    return FileResponse(bundle, as_attachment=True, filename=name, content_type="application/zip")
+    """Ask for a bundle of the whole log; a background job builds it (the export is itself an
+    audited event inside it) and the exports page offers it for download."""
+    with transaction.atomic():
+        request_export(request.user)
+    messages.success(request, _("The export is being prepared. It will be offered for download on this page."))
+    return redirect("audit:exports")
+
+
+@_auditor
+def exports(request):
+    """The bundles this person asked for, newest first; refreshes itself while one is being built."""
+    jobs = list(AuditExport.objects.filter(requested_by=request.user)[:20])
+    return render(request, "audit/exports.html", {"jobs": jobs, "refresh": any(job.in_progress for job in jobs)})
+
+
+@_auditor
+def export_download(request, pk):
+    """One's own built bundle (nobody downloads another person's)."""
+    job = get_object_or_404(AuditExport, pk=pk, requested_by=request.user, state=AuditExport.State.READY)
+    try:
+        bundle = open(bundle_path(job), "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(bundle, as_attachment=True, filename=job.filename, content_type="application/zip")
 
 
 EXPORT_MAX_ROWS = 50000

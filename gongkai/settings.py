@@ -243,9 +243,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # task in Redis until then; the reconciler (every RECONCILE_SECONDS) finishes the work long before.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+# The auditor's export bundle is the one long job (about 30 s per million events here).
+AUDIT_EXPORT_TIME_LIMIT = env_int("AUDIT_EXPORT_TIME_LIMIT", 1800)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
-if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT")
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max(CELERY_TASK_TIME_LIMIT, AUDIT_EXPORT_TIME_LIMIT):
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT and AUDIT_EXPORT_TIME_LIMIT")
 # A down broker must not hold the office's request for long: the state already says what is owed
 # and the reconciler sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -70,7 +70,7 @@ def heartbeat(name):
 
 def overdue_work():
     found = reconcile(dry_run=True).found
-    stuck = {kind: n for kind, n in found.items() if kind in ("publication", "notice") and n}
+    stuck = {kind: n for kind, n in found.items() if kind in ("publication", "notice", "export") and n}
     missing = {kind: n for kind, n in found.items() if kind.startswith("record:") and n}
 
     def listed(counts):

@@ -12,6 +12,7 @@ state that implies it"):
 | `record:refusal` | an item is `refused` without its refusal record | 〃 |
 | `notice` | an item's last transition still owes its notifications (`pending_notice`) | workflow.notify.deliver |
 | `mail` | an e-mail is owed (workflow.models.OutgoingMail, not sent) | workflow.outbox.send_one |
+| `export` | an auditor's export bundle is still queued, or its job died while building it | audit.export.run_export |
 
 Work counts as overdue once its item (or its mail) has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
 path normally finishes in about a second). Every repair is idempotent (a row lock on the item; one
@@ -32,6 +33,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from audit import export as audit_export
 from audit.services import record as audit_record
 from operations import conf
 from operations.alarms import raise_alarm, resolve
@@ -79,6 +81,7 @@ def _overdue_items(now=None):
         "record:refusal": list(settled.filter(lacking("refusal"), state=State.REFUSED).values_list("pk", flat=True)),
         "notice": list(settled.filter(pending_notice__isnull=False).values_list("pk", flat=True)),
         "mail": outbox.owed(cutoff),
+        "export": audit_export.overdue(cutoff),
     }
 
 
@@ -90,6 +93,8 @@ def _repair(kind, item_id):
         return {"notified": len(deliver(item_id))}
     if kind == "mail":
         return {"sent": int(outbox.send_one(item_id))}
+    if kind == "export":
+        return {"state": audit_export.run_export(item_id).state}
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])
     return {"record": record.pk, "created": int(created)}
@@ -138,9 +143,10 @@ KIND_LABELS = {
     "record:refusal": "不予公开决定记录",
     "notice": "待办与结果通知",
     "mail": "邮件",
+    "export": "审计日志导出包",
 }
 
-OBJECT_TYPES = {"mail": "workflow.outgoingmail"}  # the rest repair items
+OBJECT_TYPES = {"mail": "workflow.outgoingmail", "export": "audit.auditexport"}  # the rest repair items
 
 
 def _alarm(kind, item_id):
@@ -148,6 +154,8 @@ def _alarm(kind, item_id):
     if kind == "mail":  # one server behind every mail: one alarm
         owed = OutgoingMail.objects.filter(sent_at__isnull=True).count()
         return "repair:mail", f"邮件多次发送失败，{owed} 封待发：请检查邮件服务器", None
+    if kind == "export":
+        return f"repair:export:{item_id}", "后台任务多次失败：审计日志导出包", None
     title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
     return f"repair:{kind}:{item_id}", title, DisclosureItem.objects.filter(pk=item_id).first()
 
