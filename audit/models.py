@@ -77,7 +77,7 @@ class AuditExport(models.Model):
         QUEUED = "queued", _("Being prepared")
         RUNNING = "running", _("Being prepared")
         READY = "ready", _("Ready to download")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Could not be built")
         EXPIRED = "expired", _("Removed (older than a week)")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('state', models.CharField(choices=[('queued', 'Being prepared'), ('running', 'Being prepared'), ('ready', 'Ready to download'), ('failed', 'Failed'), ('expired', 'Removed (older than a week)')], default='queued', max_length=16, verbose_name='state')),
+                ('state', models.CharField(choices=[('queued', 'Being prepared'), ('running', 'Being prepared'), ('ready', 'Ready to download'), ('failed', 'Could not be built'), ('expired', 'Removed (older than a week)')], default='queued', max_length=16, verbose_name='state')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('filename', models.CharField(blank=True, max_length=128, verbose_name='file name')),
