@@ -92,7 +92,7 @@ def populate(items, events):
         cursor.execute("ANALYZE")
 
 
-def worker(items, events, build_only=False):
+def worker(items, events, build_only=False, unfrozen=False):
     sys.path.insert(0, str(HERE))
     from scale import setup
 
@@ -110,6 +110,8 @@ def worker(items, events, build_only=False):
     from workflow.models import DisclosureItem
 
     setup_test_environment()
+    if not unfrozen:
+        import gongkai.wsgi  # noqa: F401 — start up as the server does (start-up objects frozen out of the GC)
     category = DisclosureItem.objects.filter(state="published").select_related("catalogue_entry__category").first().catalogue_entry.category.number
     clients = {"": Client()}
     for user in get_user_model().objects.filter(username__in={u for u, _p, _c in PAGES if u}):
@@ -137,17 +139,18 @@ def main():
     parser.add_argument("--events-large", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--build-only", action="store_true", help="create and fill the databases, then exit")
+    parser.add_argument("--unfrozen", action="store_true", help="leave start-up objects to the garbage collector (the code before gongkai.wsgi froze them)")
     parser.add_argument("--worker", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(*args.worker, build_only=args.build_only)
+        return worker(*args.worker, build_only=args.build_only, unfrozen=args.unfrozen)
     sizes = [(args.small, args.events_small), (args.large, args.events_large)]
     if args.build_only:
         for n, e in sizes:  # one after the other: building is the heavy part
             subprocess.run([sys.executable, __file__, "--worker", str(n), str(e), "--build-only"], check=True)
         print(f"built gongkai_bench_scale_{args.small} and gongkai_bench_scale_{args.large}", file=sys.stderr)
         return
-    workers = [subprocess.Popen([sys.executable, __file__, "--worker", str(n), str(e)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    workers = [subprocess.Popen([sys.executable, __file__, "--worker", str(n), str(e), *(["--unfrozen"] if args.unfrozen else [])], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                for n, e in sizes]
     for w in workers:
         assert json.loads(w.stdout.readline())["ready"]
