@@ -17,6 +17,7 @@ from core.grounds import RefusalGround
 OBJECT_TYPES = {
     "auth.user": _("User"),
     "audit.log": _("Audit log"),
+    "audit.auditexport": _("Audit log export bundle"),
 }
 
 DATA_KEYS = {

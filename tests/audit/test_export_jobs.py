@@ -57,6 +57,9 @@ def test_a_lost_job_is_shown_as_in_preparation_and_the_reconciler_builds_it(audi
     assert [p.name for p in export_dir.iterdir()] == [f"{job.pk}.zip"]  # no partial file left
     repair = AuditEvent.objects.get(action="operations.repair", object_type="audit.auditexport")
     assert repair.object_id == str(job.pk) and json.loads(repair.canonical)["data"]["state"] == "ready"
+    trail = auditor.get("/audit/", {"action": "operations.repair"}).content.decode()
+    shown = re.sub(r"<details.*?</details>", "", trail, flags=re.S)  # technical details aside
+    assert "审计日志导出包" in shown and ">audit.auditexport" not in shown  # named, not coded
     assert reconcile().found["export"] == 0
 
 
