@@ -108,7 +108,8 @@ class Names:
         data = doc.get("data") or {}
         shown, technical = [], []
         for key, value in sorted(data.items()):
-            text = self._value(key, value)
+            names = self.values(f"{event.action}:{key}")  # an app may name one action's codes
+            text = str(names.get(value, value)) if names and isinstance(value, str) else self._value(key, value)
             if key in DATA_KEYS and text is not None:
                 shown.append((DATA_KEYS[key], text))
             else:

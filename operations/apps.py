@@ -10,7 +10,10 @@ class OperationsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from audit import registry
         from operations import conf, signals  # noqa: F401  (alarms and heartbeats)
+
+        registry.values("operations.repair:kind", _repair_kinds)  # the trail names the work repaired
 
         # The reconciler finishes whatever a lost worker, a down broker or a killed process left
         # undone; the heartbeat shows the doctor that beat and a worker are alive.
@@ -20,3 +23,9 @@ class OperationsConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "operations-heartbeat", {"task": "operations.heartbeat", "schedule": float(conf.heartbeat_seconds())}
         )
+
+
+def _repair_kinds():
+    from operations.reconcile import KIND_LABELS
+
+    return KIND_LABELS
