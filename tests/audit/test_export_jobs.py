@@ -74,7 +74,7 @@ def test_a_bundle_is_its_owners_alone(auditor, client, user):
     assert AuditExport.objects.count() == 1
 
 
-def test_a_failed_build_says_so_leaves_no_file_and_a_new_request_works(auditor, monkeypatch, export_dir):
+def test_a_failed_build_says_so_leaves_no_file_and_a_new_request_works(auditor, export_dir):
     export_dir.parent.mkdir(exist_ok=True)
     export_dir.write_text("a file where the folder should be")  # the bundle cannot be written
     job = _ask(auditor)
@@ -124,7 +124,7 @@ def test_a_real_worker_builds_the_bundle_outside_the_web_process(client, user, c
     while not _links(client) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _links(client) == [f"/audit/exports/{job.pk}/"], celery_worker.log_path.read_text()
-    assert f"Task audit.build_export[" in celery_worker.log_path.read_text()
+    assert "Task audit.build_export[" in celery_worker.log_path.read_text()
     bundle = b"".join(client.get(f"/audit/exports/{job.pk}/").streaming_content)
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         events = [json.loads(json.loads(line)["event"]) for line in archive.read("events.jsonl").splitlines()]
