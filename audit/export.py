@@ -164,16 +164,12 @@ def run_export(pk):
     return job
 
 
-def remove_expired(now=None):
-    """Remove bundles older than KEEP; returns how many."""
-    cutoff = (now or timezone.now()) - KEEP
-    removed = 0
-    for job in AuditExport.objects.filter(state=AuditExport.State.READY, finished_at__lt=cutoff):
+def remove_expired():
+    """Remove bundles older than KEEP."""
+    for job in AuditExport.objects.filter(state=AuditExport.State.READY, finished_at__lt=timezone.now() - KEEP):
         bundle_path(job).unlink(missing_ok=True)
         job.state = AuditExport.State.EXPIRED
         job.save(update_fields=["state"])
-        removed += 1
-    return removed
 
 
 def _died_after():
