@@ -221,11 +221,15 @@ RECORDS_VERIFY_MAX_BYTES = env_int("RECORDS_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL")
 if REDIS_CACHE_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,
+                         "KEY_PREFIX": env_str("REDIS_CACHE_PREFIX")}  # for sites sharing one Redis
 
 # The public site (portal/): pages are cached per site version (bumped on publish/withdraw).
 PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600)  # longest life of a cached public page
 PORTAL_VERSION_SECONDS = env_int("PORTAL_VERSION_SECONDS", 1)  # how often a process re-reads the version
+# After a change, a worker renders the most visited public pages again this many seconds later (one
+# job for a burst of changes; portal.cache.schedule_warm).
+PORTAL_WARM_DELAY = env_int("PORTAL_WARM_DELAY", 2)
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)
 PORTAL_FEED_SIZE = env_int("PORTAL_FEED_SIZE", 50)
 
@@ -233,6 +237,7 @@ PORTAL_FEED_SIZE = env_int("PORTAL_FEED_SIZE", 50)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")  # where workers listen by default
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

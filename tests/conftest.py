@@ -131,7 +131,8 @@ def celery_worker(transactional_db, tmp_path):
     from pathlib import Path
 
     queue = f"gongkai-test-{uuid.uuid4().hex[:10]}"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")  # its log is read by tests
+    # Its log is read by tests; the jobs it queues itself go to its own queue too.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", CELERY_TASK_DEFAULT_QUEUE=queue)
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")

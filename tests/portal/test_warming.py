@@ -1,0 +1,141 @@
+"""After changes commit, a worker renders the public pages most visitors open (portal.cache.warm),
+so that the first visitors after a publication find them ready instead of each rendering them."""
+
+import re
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from audit import context as audit_context
+from portal import cache
+from records.models import Record
+from tests.portal import factory
+from workflow.models import CatalogueEntry, DisclosureItem, State
+
+TITLE = "2026年学费收费标准公示（更新）"
+
+
+def publish_committed(title):
+    """An item drafted, reviewed and published through the workflow, each step committed, as the
+    office's clicks would be (on-commit jobs run). Now, not at a travelled time: cached entries
+    expire by the clock."""
+    now = timezone.now()
+    item = factory.draft("21", title=title, produced_on=timezone.localdate(), when=now)
+    item = factory.review(item, when=now)
+    return factory.publish(item, when=now)
+
+
+def first_visit(client, path, language="zh-hans"):
+    """A visitor's request to a web process that has not read the site's version yet: returns the
+    page and the SQL statements it cost."""
+    cache.forget_version()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+@pytest.fixture
+def committed(transactional_db, demo):
+    """Commits are real here, and this process's page cache starts empty."""
+    django_cache.clear()
+    cache.forget_version()
+
+
+@pytest.fixture
+def shared_cache(settings, monkeypatch):
+    """Production's setting: one Redis cache for the web processes and the workers (worker
+    processes started after this fixture inherit it). Keys of this test's own."""
+    url, prefix = settings.CELERY_BROKER_URL, f"test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("REDIS_CACHE_URL", url)
+    monkeypatch.setenv("REDIS_CACHE_PREFIX", prefix)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
+    cache.forget_version()
+
+
+def wait_until_warm(worker, deadline_seconds=90):
+    """Until the record of every publication is issued (the last change the jobs make) and the
+    worker has warmed the version that leaves."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        cache.forget_version()
+        published = DisclosureItem.objects.filter(state=State.PUBLISHED)
+        recorded = Record.objects.filter(kind=Record.Kind.PUBLICATION, item__in=published).count() == published.count()
+        settled = recorded and django_cache.get(cache.WARM_PENDING) is None
+        if settled and django_cache.get(f"portal:{cache.current_version()}:warmed"):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the pages were not warmed:\n" + worker.log_path.read_text())
+
+
+@pytest.mark.redis
+def test_after_a_publication_a_worker_warms_the_pages_for_the_first_visitors(client, shared_cache, celery_worker, demo):
+    publish_committed(TITLE)
+    wait_until_warm(celery_worker)
+    assert re.search(r"warmed \d+ public pages", celery_worker.log_path.read_text())
+
+    category = CatalogueEntry.objects.get(code="21").category
+    for path, language, expected in [("/", "zh-hans", TITLE), ("/", "en", TITLE), (f"/category/{category.number}/", "zh-hans", TITLE)]:
+        page, statements = first_visit(client, path, language)
+        assert expected in page
+        assert statements == 1, f"{path} ({language}) was rendered for its first visitor"  # the version, no page query
+    english, _ = first_visit(client, "/", "en")
+    assert "Information disclosure" in english and "信息公开专栏" not in english
+
+
+@pytest.mark.redis
+def test_a_burst_of_changes_is_warmed_once_at_its_end(client, shared_cache, celery_worker, demo):
+    wait_until_warm(celery_worker)  # whatever the demo's set-up scheduled
+    before = celery_worker.log_path.read_text().count("public pages for version")
+    for _ in range(10):  # ten changes committed in a row, as an import's chunks or a record per item
+        with transaction.atomic():
+            cache.bump()
+    wait_until_warm(celery_worker)
+    log = celery_worker.log_path.read_text()
+    assert log.count("public pages for version") - before == 1, log
+    assert f"for version {cache.current_version()}" in log
+    _, statements = first_visit(client, "/")
+    assert statements == 1
+
+
+def test_warming_renders_what_a_visitor_would_get_once_per_version(client, committed):
+    publish_committed(TITLE)
+    # Called here inside a "request" of the caller's own: its language and audit context stay.
+    token = audit_context.set_for_request(factory_request(), "the-callers-request")
+    try:
+        with translation.override("en"):
+            rendered = cache.warm()
+            assert translation.get_language() == "en"
+        assert audit_context.current()["request_id"] == "the-callers-request"
+    finally:
+        audit_context.reset(token)
+    assert rendered == len(settings.LANGUAGES) * len(cache.warm_paths())
+    assert cache.warm() is None  # this version is warm already
+
+    for path in cache.warm_paths():
+        if path.startswith(("/category/", "/search/")) or path == "/":  # the pages served whole to visitors
+            page, statements = first_visit(client, path)
+            assert statements == 1, path
+    page, _ = first_visit(client, "/")
+    assert TITLE in page
+
+
+def test_without_a_worker_the_office_does_not_wait_for_the_pages(client, committed, caplog):
+    """Under ./bin/serve (no broker) jobs run in the office's own request: no warming there; the
+    first visitor renders the page, as after the cache server restarts."""
+    publish_committed(TITLE)
+    assert "public pages for version" not in caplog.text
+    page, statements = first_visit(client, "/")
+    assert TITLE in page and statements > 1
+
+
+def factory_request():
+    from django.test import RequestFactory
+
+    return RequestFactory().get("/workflow/")
