@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from core.inputs import InputPolicyForm
 from portal import services
 from portal.models import GuideVersion
-from portal.public import listed_items
+from portal.public import in_force_by_entry, listed_items
 from portal.views import cached_page
 from records.models import Record
 from workflow.models import CatalogueCategory, State
@@ -39,17 +39,17 @@ def guide(request):
     return _("Disclosure guide"), body
 
 
+CATALOGUE_ITEMS_PER_ENTRY = 10  # the newest; "all N items" leads to the rest
+
+
 @cached_page
 def catalogue(request):
     categories = list(CatalogueCategory.objects.order_by("order", "number").prefetch_related("entries__department"))
-    items_by_entry = {}
-    for item in listed_items().filter(state=State.PUBLISHED):
-        items_by_entry.setdefault(item.catalogue_entry_id, []).append(item)
-    tree = []
-    for category in categories:
-        entries = [e for e in category.entries.all() if e.active]
-        entries.sort(key=lambda e: (e.order, int(e.code) if e.code.isdigit() else 10**6, e.code))
-        tree.append((category, [(entry, items_by_entry.get(entry.pk, [])[:20], len(items_by_entry.get(entry.pk, []))) for entry in entries]))
+    tree = [(category, sorted((e for e in category.entries.all() if e.active),
+                              key=lambda e: (e.order, int(e.code) if e.code.isdigit() else 10**6, e.code)))
+            for category in categories]
+    listed = in_force_by_entry([e for _category, entries in tree for e in entries if e.applicable], CATALOGUE_ITEMS_PER_ENTRY)
+    tree = [(category, [(entry, *listed.get(entry.pk, ([], 0))) for entry in entries]) for category, entries in tree]
     body = render_to_string("portal/catalogue.html", {"tree": tree, "index_number": index_number})
     return _("Disclosure catalogue"), body
 

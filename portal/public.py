@@ -2,11 +2,11 @@
 withdrawn, with the reason) or superseded by a correction — ever appear; anything else is a 404,
 whatever the URL."""
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
 from portal.models import PublicCount
-from workflow.models import CatalogueCategory, DisclosureItem
+from workflow.models import CatalogueCategory, DisclosureItem, State
 
 
 def public_items():
@@ -31,3 +31,24 @@ def categories_with_counts():
 def published_in(category):
     """How many public items `category` has (the counts of portal.counts)."""
     return PublicCount.objects.filter(entry__category=category).aggregate(n=Coalesce(Sum("items"), 0))["n"]
+
+
+def in_force_by_entry(entries, newest):
+    """For the catalogue tree: each entry's `newest` items in force (title and date), and how many
+    it has. One statement reads a short range of the index item_in_force_by_entry per entry (a
+    UNION ALL of one limited SELECT per entry: the same cost however much has been published; an
+    ORM query per entry costs more in Python than the database spends on all of them)."""
+    ids = [entry.pk for entry in entries]
+    table = DisclosureItem._meta.db_table
+    latest = {pk: [] for pk in ids}
+    if ids:
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT id, title, published_at, catalogue_entry_id FROM {table} WHERE catalogue_entry_id = %s "
+            f"AND state = '{State.PUBLISHED}' AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC LIMIT {int(newest)}) AS entry{n}"
+            for n in range(len(ids))
+        )
+        for item in DisclosureItem.objects.raw(sql, ids):
+            latest[item.catalogue_entry_id].append(item)
+    in_force = DisclosureItem.objects.filter(state=State.PUBLISHED, published_at__isnull=False)
+    counts = dict(in_force.order_by().values_list("catalogue_entry_id").annotate(n=Count("id")))
+    return {pk: (latest[pk], counts.get(pk, 0)) for pk in ids}

@@ -1,6 +1,7 @@
 """The guide (editable, versioned), the catalogue tree and the annual reports by year."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -41,6 +42,25 @@ def test_the_catalogue_tree_lists_every_category_and_item_with_what_was_publishe
     for label in ("索引号", "发布机构", "文号", "生成日期", "公开日期", "有效性"):
         assert label in detail, label
     assert f"-23-2025-{item.pk:06d}" in detail and ">有效<" in detail
+
+
+def test_the_catalogue_tree_shows_each_items_newest_publications_in_force_and_how_many_there_are(client, demo):
+    from portal.pages import CATALOGUE_ITEMS_PER_ENTRY
+
+    shown = CATALOGUE_ITEMS_PER_ENTRY
+    titles = [f"学生资助工作通知（第{n}号）" for n in range(shown + 2)]
+    items = [published("38", title=title, produced_on=datetime.date(2025, 3, 1) + datetime.timedelta(days=n)) for n, title in enumerate(titles)]
+    withdrawn = published("38", title="已撤回的资助名单", produced_on=datetime.date(2025, 9, 1))
+    withdrawn.state = "withdrawn"
+    withdrawn.save()
+    published("37", title="另一项目的通知", produced_on=datetime.date(2025, 9, 2))
+    page = client.get("/catalogue/").content.decode()
+    entry = page[page.index('id="entry-38"'):page.index('id="entry-39"')]
+    # The newest first, as many as the tree shows; the two oldest are behind "all N items".
+    assert re.findall(r"学生资助工作通知（第(\d+)号）", entry) == [str(n) for n in range(shown + 1, 1, -1)]
+    assert f"全部 {shown + 2} 条" in entry and f"/items/{items[-1].pk}/" in entry and f"/items/{items[0].pk}/" not in entry
+    assert "已撤回的资助名单" not in entry and "另一项目的通知" not in entry
+    assert "另一项目的通知" in page[page.index('id="entry-37"'):page.index('id="entry-38"')]
 
 
 def test_annual_reports_are_listed_by_year_with_their_record(client, demo, settings, tmp_path, django_capture_on_commit_callbacks):

@@ -60,7 +60,8 @@ STAFF_PAGES = {
     "leader": ["/home/", "/reports/", "/reports/overview/"],
     "auditor": ["/audit/", "/audit/?action=test.grow"],
 }
-PUBLIC_PAGES = ["/", "/category/{category}/", "/search/?q=奖学金", "/search/?q=奖学金&year=2025", "/items/{item}/", "/feed/"]
+PUBLIC_PAGES = ["/", "/category/{category}/", "/search/?q=奖学金", "/search/?q=奖学金&year=2025", "/items/{item}/", "/feed/",
+                "/catalogue/", "/annual-reports/", "/guide/"]
 
 
 def statements(client, path):
