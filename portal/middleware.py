@@ -16,7 +16,7 @@ from django.utils import translation
 from portal import cache
 from portal.views import anonymous_without_state
 
-PUBLIC_PREFIXES = ("/category/", "/items/", "/search/")
+PUBLIC_PREFIXES = ("/category/", "/items/", "/search/", "/catalogue/", "/guide/", "/annual-reports/")
 # Headers about the request that made the page, not about the page: never kept for the next visitor
 # (the request id may even be the first visitor's own X-Request-ID).
 PER_REQUEST_HEADERS = {"x-request-id"}
