@@ -10,7 +10,8 @@ the process that made the change sees it at once. PORTAL_CACHE_SECONDS bounds ho
 lives in any case.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
-pages, search, feed, catalogue, guide, annual reports) for the new version in every language
+pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
+new version in every language
 (`schedule_warm`, `warm`), so that the first visitors after a publication do not each render them."""
 
 import hashlib
@@ -112,14 +113,18 @@ def put(key, value):
 
 
 def warm_paths():
-    """The pages warmed after each change: those a visitor reaches from the column's menu."""
+    """The pages warmed after each change: those a visitor reaches from the column's menu, and
+    the latest publications the column lists (a new one is what visitors open next)."""
     from django.urls import reverse
 
+    from portal.public import LATEST_ON_INDEX, listed_items
     from workflow.models import CatalogueCategory
 
     names = ("index", "search", "feed", "catalogue", "guide", "annual-reports")
     numbers = CatalogueCategory.objects.order_by("order", "number").values_list("number", flat=True)
-    return [reverse(f"portal:{name}") for name in names] + [reverse("portal:category", args=[n]) for n in numbers]
+    latest = listed_items().values_list("pk", flat=True)[:LATEST_ON_INDEX]
+    return ([reverse(f"portal:{name}") for name in names] + [reverse("portal:category", args=[n]) for n in numbers]
+            + [reverse("portal:item", args=[pk]) for pk in latest])
 
 
 def warm_scheduled():

@@ -13,6 +13,9 @@ def public_items():
     return DisclosureItem.objects.public()
 
 
+LATEST_ON_INDEX = 10  # publications the column's front page lists
+
+
 def listed_items():
     return (
         public_items()

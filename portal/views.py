@@ -26,7 +26,7 @@ from core.safe_text import for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
-from portal.public import categories_with_counts, listed_items, public_items, published_in
+from portal.public import LATEST_ON_INDEX, categories_with_counts, listed_items, public_items, published_in
 from portal.search import Results as SearchResults
 from records.models import Record
 from workflow.content import display_html
@@ -154,7 +154,7 @@ def _querystring(request):
 
 @cached_page
 def index(request):
-    latest = list(listed_items()[:10])
+    latest = list(listed_items()[:LATEST_ON_INDEX])
     body = render_to_string(
         "portal/index.html",
         # The filter form's choices first: their "categories" must not replace the counted ones.

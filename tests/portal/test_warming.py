@@ -76,12 +76,13 @@ def wait_until_warm(worker, deadline_seconds=90):
 
 @pytest.mark.redis
 def test_after_a_publication_a_worker_warms_the_pages_for_the_first_visitors(client, shared_cache, celery_worker, demo):
-    publish_committed(TITLE)
+    item = publish_committed(TITLE)
     wait_until_warm(celery_worker)
     assert re.search(r"warmed \d+ public pages", celery_worker.log_path.read_text())
 
     category = CatalogueEntry.objects.get(code="21").category
-    for path, language, expected in [("/", "zh-hans", TITLE), ("/", "en", TITLE), (f"/category/{category.number}/", "zh-hans", TITLE)]:
+    for path, language, expected in [("/", "zh-hans", TITLE), ("/", "en", TITLE), (f"/category/{category.number}/", "zh-hans", TITLE),
+                                     (f"/items/{item.pk}/", "zh-hans", TITLE)]:
         page, statements = first_visit(client, path, language)
         assert expected in page
         assert statements == 1, f"{path} ({language}) was rendered for its first visitor"  # the version, no page query
@@ -118,10 +119,11 @@ def test_warming_renders_what_a_visitor_would_get_once_per_version(client, commi
     assert rendered == len(settings.LANGUAGES) * len(cache.warm_paths())
     assert cache.warm() is None  # this version is warm already
 
-    for path in cache.warm_paths():
-        if path.startswith(("/category/", "/search/")) or path == "/":  # the pages served whole to visitors
-            page, statements = first_visit(client, path)
-            assert statements == 1, path
+    paths = cache.warm_paths()
+    assert any(path.startswith("/items/") for path in paths)  # the new publication's own page
+    for path in paths:
+        page, statements = first_visit(client, path)
+        assert statements == 1, path
     page, _ = first_visit(client, "/")
     assert TITLE in page
 
