@@ -230,6 +230,7 @@ PORTAL_VERSION_SECONDS = env_int("PORTAL_VERSION_SECONDS", 1)  # how often a pro
 # After a change, a worker renders the most visited public pages again this many seconds later (one
 # job for a burst of changes; portal.cache.schedule_warm).
 PORTAL_WARM_DELAY = env_int("PORTAL_WARM_DELAY", 2)
+PORTAL_WARM_CHECK_SECONDS = env_int("PORTAL_WARM_CHECK_SECONDS", 60)  # how often beat checks they are warm
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)
 PORTAL_FEED_SIZE = env_int("PORTAL_FEED_SIZE", 50)
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,10 @@ class PortalConfig(AppConfig):
 
         signals.connect()
         post_migrate.connect(_ensure_counts, sender=self, dispatch_uid="portal-ensure-counts")
+        # The most visited public pages rendered afresh before they expire (portal.cache.keep_warm).
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "portal-keep-warm", {"task": "portal.tasks.keep_pages_warm", "schedule": float(settings.PORTAL_WARM_CHECK_SECONDS)},
+        )
 
 
 def _ensure_counts(using, **kwargs):

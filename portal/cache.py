@@ -11,8 +11,9 @@ lives in any case.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
-new version in every language
-(`schedule_warm`, `warm`), so that the first visitors after a publication do not each render them."""
+new version in every language (`schedule_warm`, `warm`), so that the first visitors after a
+publication do not each render them. A periodic job (`keep_warm`) renders them afresh before they
+expire, and again after the cache server lost them."""
 
 import hashlib
 import io
@@ -74,7 +75,7 @@ def schedule_warm():
 
     from portal.tasks import warm_pages
 
-    if current_app.conf.task_always_eager or settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    if current_app.conf.task_always_eager or _cache_of_its_own():
         return
     if not cache.add(WARM_PENDING, True, settings.PORTAL_WARM_DELAY + 60):  # a job is waiting: it will see this version
         return
@@ -127,6 +128,24 @@ def warm_paths():
             + [reverse("portal:item", args=[pk]) for pk in latest])
 
 
+def _cache_of_its_own():
+    """Whether each process has a cache of its own (no REDIS_CACHE_URL)."""
+    return settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def keep_warm():
+    """The periodic job (every PORTAL_WARM_CHECK_SECONDS): warm the current version if no job did
+    in the last half of PORTAL_CACHE_SECONDS, so the pages are rendered afresh before they expire,
+    and soon after the cache server restarted empty or a warming job was lost. Under ./bin/serve
+    (no broker) it runs in the web process's scheduler thread: its cache is the one visitors read.
+    A worker whose cache is its own memory would serve nobody: it does nothing."""
+    from celery import current_app
+
+    if not current_app.conf.task_always_eager and _cache_of_its_own():
+        return None
+    return warm()
+
+
 def warm_scheduled():
     """The job schedule_warm queued: first let a change committed from now on schedule another
     (which will see its version), then warm the current version."""
@@ -168,7 +187,7 @@ def _warm_here(result):
                     log.warning("warming %s (%s): status %s", path, language, status)
                 rendered += 1
         log.info("warmed %d public pages for version %s", rendered, version)
-        cache.set(marker, True, settings.PORTAL_CACHE_SECONDS)
+        cache.set(marker, True, settings.PORTAL_CACHE_SECONDS // 2)  # keep_warm renders them again then
         result["rendered"] = rendered
     except Exception as error:  # the caller re-raises it in its own thread
         result["error"] = error
@@ -200,6 +219,10 @@ def _visit(path, language):
     proxy_header = settings.SECURE_PROXY_SSL_HEADER
     if proxy_header and site.scheme == "https":
         environ[proxy_header[0]] = proxy_header[1]
-    response = _handler["stack"].get_response(WSGIRequest(environ))
+    request = WSGIRequest(environ)
+    # Rendered afresh, not served from the entries it replaces (the page whole, its body, the feed).
+    page = page_key(request, language)
+    cache.delete_many([page + ":response", page + ":feed", body_key(request, language)])
+    response = _handler["stack"].get_response(request)
     response.close()
     return response.status_code

@@ -52,6 +52,8 @@ def in_force_by_entry(entries, newest):
         )
         for item in DisclosureItem.objects.raw(sql, ids):
             latest[item.catalogue_entry_id].append(item)
+        for items in latest.values():  # a UNION ALL promises no order of its rows
+            items.sort(key=lambda item: (item.published_at, item.pk), reverse=True)
     in_force = DisclosureItem.objects.filter(state=State.PUBLISHED, published_at__isnull=False)
     counts = dict(in_force.order_by().values_list("catalogue_entry_id").annotate(n=Count("id")))
     return {pk: (latest[pk], counts.get(pk, 0)) for pk in ids}

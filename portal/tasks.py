@@ -7,3 +7,11 @@ def warm_pages():
     from portal import cache
 
     return cache.warm_scheduled()
+
+
+@shared_task(ignore_result=True)
+def keep_pages_warm():
+    """The periodic check that those pages are warm (portal.cache.keep_warm)."""
+    from portal import cache
+
+    return cache.keep_warm()

@@ -1,11 +1,13 @@
 """After changes commit, a worker renders the public pages most visitors open (portal.cache.warm),
 so that the first visitors after a publication find them ready instead of each rendering them."""
 
+import datetime
 import re
 import time
 import uuid
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import connection, transaction
@@ -128,13 +130,56 @@ def test_warming_renders_what_a_visitor_would_get_once_per_version(client, commi
     assert TITLE in page
 
 
-def test_without_a_worker_the_office_does_not_wait_for_the_pages(client, committed, caplog):
-    """Under ./bin/serve (no broker) jobs run in the office's own request: no warming there; the
-    first visitor renders the page, as after the cache server restarts."""
+def test_without_a_worker_the_office_does_not_wait_for_the_pages_the_scheduler_warms_them(client, committed, caplog):
+    """Under ./bin/serve (no broker) jobs run in the office's own request: no warming there. The
+    periodic job, run by the web process's scheduler thread there, warms them within a minute."""
+    from portal.tasks import keep_pages_warm
+
     publish_committed(TITLE)
     assert "public pages for version" not in caplog.text
+    entry = settings.CELERY_BEAT_SCHEDULE["portal-keep-warm"]
+    assert entry["task"] == keep_pages_warm.name and entry["schedule"] == settings.PORTAL_WARM_CHECK_SECONDS
+    assert keep_pages_warm.apply().get() == len(settings.LANGUAGES) * len(cache.warm_paths())
     page, statements = first_visit(client, "/")
-    assert TITLE in page and statements > 1
+    assert TITLE in page and statements == 1
+
+
+def test_the_periodic_job_renders_the_pages_afresh_before_they_expire(client, committed):
+    publish_committed(TITLE)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert cache.keep_warm()
+        assert cache.keep_warm() is None  # warm: nothing to do
+    with time_machine.travel(start + datetime.timedelta(seconds=settings.PORTAL_CACHE_SECONDS // 2 + 5), tick=False):
+        assert cache.keep_warm()  # half their life is gone: rendered again
+    with time_machine.travel(start + datetime.timedelta(seconds=settings.PORTAL_CACHE_SECONDS + 5), tick=False):
+        _, statements = first_visit(client, "/")  # the first rendering has expired by now
+        assert statements == 1
+
+
+def test_pages_no_job_renders_again_expire_and_cost_their_first_visitor_a_render(client, committed):
+    """The counter-check of the test above."""
+    publish_committed(TITLE)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert cache.keep_warm()
+    with time_machine.travel(start + datetime.timedelta(seconds=settings.PORTAL_CACHE_SECONDS + 5), tick=False):
+        page, statements = first_visit(client, "/")
+        assert TITLE in page and statements > 1
+
+
+def test_a_worker_whose_cache_is_its_own_memory_warms_nothing(committed):
+    """Pages in a worker process's own memory would serve no visitor."""
+    from celery import current_app
+
+    current_app.conf.task_always_eager = False  # a worker's view: jobs go to the broker
+    try:
+        assert cache.keep_warm() is None
+        with transaction.atomic():
+            cache.bump()  # and no job is queued for it
+        assert django_cache.get(cache.WARM_PENDING) is None
+    finally:
+        current_app.conf.task_always_eager = True
 
 
 def factory_request():
