@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 STATES = ["published", "published", "published", "draft", "head_review", "confidentiality_review", "office_review", "returned", "refused", "withdrawn"]
 # (user, path, cache): "" is an anonymous visitor; "cold" empties the page cache before each request.
-PUBLIC = ["/", "/search/?q=奖学金", "/category/{category}/", "/feed/", "/items/{item}/", "/catalogue/", "/annual-reports/", "/guide/"]
+PUBLIC = ["/", "/search/?q=奖学金", "/category/{category}/", "/feed/", "/category/{category}/?entry={entry}", "/items/{item}/", "/catalogue/", "/annual-reports/", "/guide/"]
 PAGES = [
     ("office", "/workflow/", "cold"), ("office", "/home/", "cold"), ("office", "/api/tasks/", "cold"),
     ("cwc_head", "/workflow/", "cold"), ("office", "/workflow/items/", "cold"), ("office", "/reports/", "cold"),
@@ -113,7 +113,7 @@ def worker(items, events, build_only=False, unfrozen=False):
     if not unfrozen:
         import gongkai.wsgi  # noqa: F401 — start up as the server does (start-up objects frozen out of the GC)
     newest = DisclosureItem.objects.filter(state="published").select_related("catalogue_entry__category").order_by("-published_at").first()
-    category, item = newest.catalogue_entry.category.number, newest.pk
+    category, item, entry = newest.catalogue_entry.category.number, newest.pk, newest.catalogue_entry.code
     clients = {"": Client()}
     for user in get_user_model().objects.filter(username__in={u for u, _p, _c in PAGES if u}):
         clients[user.username] = Client()
@@ -121,7 +121,7 @@ def worker(items, events, build_only=False, unfrozen=False):
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         username, path, mode = json.loads(line)
-        path = path.format(category=category, item=item)
+        path = path.format(category=category, item=item, entry=entry)
         if mode == "cold":
             django_cache.clear()
             portal_cache.forget_version()

@@ -87,7 +87,7 @@ def schedule_warm():
 
 
 # The query parameters the public pages read; others do not change a page's body.
-PAGE_PARAMETERS = ("q", "category", "department", "year", "page")
+PAGE_PARAMETERS = ("q", "category", "entry", "department", "year", "page")
 
 
 def page_key(request, language):

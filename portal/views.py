@@ -26,7 +26,7 @@ from core.safe_text import for_xml
 from policies.models import Department
 from portal import cache
 from portal.channels import placements_for
-from portal.public import LATEST_ON_INDEX, categories_with_counts, listed_items, public_items, published_in
+from portal.public import LATEST_ON_INDEX, categories_with_counts, listed_items, public_in_entry, public_items, published_in
 from portal.search import Results as SearchResults
 from records.models import Record
 from workflow.content import display_html
@@ -104,6 +104,8 @@ def _category(number):
 def _apply(queryset, filters):
     """The filtered items; with search words, ranked search results over them (portal.search)."""
     narrowed = filters["department"] or filters["year"] or filters["category"]
+    if filters.get("entry"):
+        queryset = queryset.filter(catalogue_entry=filters["entry"])
     if filters["department"]:
         queryset = queryset.filter(department=filters["department"])
     if filters["year"]:
@@ -170,12 +172,17 @@ def category(request, number):
     if category is None:
         raise Http404(_("No such category."))
     filters = _filters(request)
+    # One catalogue item of this category (清单事项): the catalogue tree's "all N items" leads here.
+    code = request.GET.get("entry", "").strip()
+    filters["entry"] = (category.entries.filter(code=code[:20]).first() or Http404) if code else None
     if Http404 in filters.values():
         raise Http404(_("No such filter value."))
     narrowed = filters["q"] or filters["department"] or filters["year"]
     filters["category"] = category
     found = _apply(listed_items(), filters)
-    page = _page(request, found, count=None if narrowed else published_in(category))
+    # Known without counting the items, unless words, a department or a year narrow the list.
+    count = None if narrowed else public_in_entry(filters["entry"]) if filters["entry"] else published_in(category)
+    page = _page(request, found, count=count)
     entries = category.entries.filter(active=True).select_related("department")
     body = render_to_string(
         "portal/category.html",
@@ -187,7 +194,7 @@ def category(request, number):
 
 # The search filters' labels (portal/_filters.html), for a refused parameter's message.
 inputs.register_labels("portal", {"q": _lazy("Search titles and texts"), "category": _lazy("Category"),
-                                  "department": _lazy("Department"), "year": _lazy("Year")})
+                                  "entry": _lazy("Catalogue item"), "department": _lazy("Department"), "year": _lazy("Year")})
 
 
 @cached_page

@@ -226,11 +226,12 @@ class DisclosureItem(models.Model):
                 fields=["-published_at", "-id"], name="item_public_newest",
                 condition=models.Q(state__in=PUBLIC_STATES, published_at__isnull=False),
             ),
-            # The public catalogue tree (portal.pages.catalogue) shows each entry's newest items in
-            # force: one short range of this index per entry; the counts from the index alone.
+            # One catalogue entry's public items newest first: the catalogue tree's few per entry
+            # (portal.pages.catalogue) and the entry's list (/category/N/?entry=CODE), each a short
+            # range of this index, however much the school has published.
             models.Index(
-                fields=["catalogue_entry", "-published_at", "-id"], name="item_in_force_by_entry",
-                condition=models.Q(state=State.PUBLISHED, published_at__isnull=False),
+                fields=["catalogue_entry", "-published_at", "-id"], name="item_public_by_entry",
+                condition=models.Q(state__in=PUBLIC_STATES, published_at__isnull=False),
             ),
             # The reports list unfinished items most overdue first (reports.coverage._fetch_overdue):
             # read in deadline order, a page reads its rows and no more; the other columns are

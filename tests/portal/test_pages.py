@@ -44,7 +44,7 @@ def test_the_catalogue_tree_lists_every_category_and_item_with_what_was_publishe
     assert f"-23-2025-{item.pk:06d}" in detail and ">有效<" in detail
 
 
-def test_the_catalogue_tree_shows_each_items_newest_publications_in_force_and_how_many_there_are(client, demo):
+def test_the_catalogue_tree_shows_each_items_newest_publications_in_force_and_leads_to_all_of_them(client, demo):
     from portal.pages import CATALOGUE_ITEMS_PER_ENTRY
 
     shown = CATALOGUE_ITEMS_PER_ENTRY
@@ -53,14 +53,29 @@ def test_the_catalogue_tree_shows_each_items_newest_publications_in_force_and_ho
     withdrawn = published("38", title="已撤回的资助名单", produced_on=datetime.date(2025, 9, 1))
     withdrawn.state = "withdrawn"
     withdrawn.save()
-    published("37", title="另一项目的通知", produced_on=datetime.date(2025, 9, 2))
+    other = published("37", title="另一事项的通知", produced_on=datetime.date(2025, 9, 2))
     page = client.get("/catalogue/").content.decode()
     entry = page[page.index('id="entry-38"'):page.index('id="entry-39"')]
-    # The newest first, as many as the tree shows; the two oldest are behind "all N items".
+    # The newest in force first, as many as the tree shows; the rest behind "all N items" (every
+    # public item of the entry, the withdrawn one too).
     assert re.findall(r"学生资助工作通知（第(\d+)号）", entry) == [str(n) for n in range(shown + 1, 1, -1)]
-    assert f"全部 {shown + 2} 条" in entry and f"/items/{items[-1].pk}/" in entry and f"/items/{items[0].pk}/" not in entry
-    assert "已撤回的资助名单" not in entry and "另一项目的通知" not in entry
-    assert "另一项目的通知" in page[page.index('id="entry-37"'):page.index('id="entry-38"')]
+    assert f"/items/{items[-1].pk}/" in entry and f"/items/{items[0].pk}/" not in entry
+    assert "已撤回的资助名单" not in entry and "另一事项的通知" not in entry
+    link = re.search(r'<a href="([^"]+)">全部 (\d+) 条</a>', entry)
+    assert link.group(2) == str(shown + 3)
+
+    listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert listed.count("学生资助工作通知（第") == shown + 2 and "已撤回的资助名单" in listed and "（已撤回）" in listed
+    assert "另一事项的通知" not in listed
+    assert 'name="entry"' in listed and 'value="38" selected' in listed  # the list says which item it shows
+    category = other.catalogue_entry.category.number
+    assert "另一事项的通知" in client.get(f"/category/{category}/?entry=37").content.decode()
+
+
+@pytest.mark.parametrize("entry", ["999", "1"])  # no such item; an item of another category
+def test_a_category_page_refuses_an_entry_that_is_not_its_own(client, demo, entry):
+    category = CatalogueEntry.objects.get(code="38").category.number
+    assert client.get(f"/category/{category}/?entry={entry}").status_code == 404
 
 
 def test_annual_reports_are_listed_by_year_with_their_record(client, demo, settings, tmp_path, django_capture_on_commit_callbacks):

@@ -61,7 +61,7 @@ STAFF_PAGES = {
     "auditor": ["/audit/", "/audit/?action=test.grow"],
 }
 PUBLIC_PAGES = ["/", "/category/{category}/", "/search/?q=奖学金", "/search/?q=奖学金&year=2025", "/items/{item}/", "/feed/",
-                "/catalogue/", "/annual-reports/", "/guide/"]
+                "/category/{category}/?entry={entry}", "/catalogue/", "/annual-reports/", "/guide/"]
 
 
 def statements(client, path):
@@ -74,7 +74,7 @@ def statements(client, path):
 
 
 def all_counts(client, user, first):
-    values = {"category": first.catalogue_entry.category.number, "item": first.pk}
+    values = {"category": first.catalogue_entry.category.number, "item": first.pk, "entry": first.catalogue_entry.code}
     counts = {}
     for username, paths in STAFF_PAGES.items():
         client.force_login(user(username))
