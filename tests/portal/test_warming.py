@@ -107,10 +107,10 @@ def test_a_burst_of_changes_is_warmed_once_at_its_end(client, shared_cache, cele
     assert statements == 1
 
 
-def test_warming_renders_what_a_visitor_would_get_once_per_version(client, committed):
+def test_warming_renders_what_a_visitor_would_get_once_per_version(client, committed, rf):
     publish_committed(TITLE)
     # Called here inside a "request" of the caller's own: its language and audit context stay.
-    token = audit_context.set_for_request(factory_request(), "the-callers-request")
+    token = audit_context.set_for_request(rf.get("/workflow/"), "the-callers-request")
     try:
         with translation.override("en"):
             rendered = cache.warm()
@@ -180,9 +180,3 @@ def test_a_worker_whose_cache_is_its_own_memory_warms_nothing(committed):
         assert django_cache.get(cache.WARM_PENDING) is None
     finally:
         current_app.conf.task_always_eager = True
-
-
-def factory_request():
-    from django.test import RequestFactory
-
-    return RequestFactory().get("/workflow/")
