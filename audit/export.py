@@ -120,11 +120,12 @@ KEEP = datetime.timedelta(days=7)  # bundles are removed after a week: the log i
 
 
 def request_export(actor):
-    """Queue a bundle for `actor`; a background job builds it (in-process without a broker)."""
+    """Queue a bundle for `actor`; a background job builds it (gongkai.jobs)."""
     from audit.tasks import build_export
+    from gongkai import jobs
 
     job = AuditExport.objects.create(requested_by=actor)
-    transaction.on_commit(lambda: build_export.delay(job.pk), robust=True)  # a lost job: reconcile builds it
+    transaction.on_commit(lambda: jobs.start(build_export, job.pk), robust=True)  # a lost job: reconcile builds it
     return job
 
 

@@ -1,6 +1,6 @@
 """An audited write while an audit export runs, and the export's memory, on PostgreSQL.
 
-    .venv/bin/python bench/audit_export.py [--database gongkai_bench_audit] [--writes 1000] [--in thread|worker]
+    .venv/bin/python bench/audit_export.py [--database gongkai_bench_audit] [--writes 1000] [--in worker|serve|thread]
 
 Uses a database filled by bench/scale_pages.py or bench/audit_verify_1m.py (any with many audit
 events). Times `--writes` audited writes (services.record, each its own transaction) with the machine
@@ -8,7 +8,9 @@ otherwise idle, then writes for as long as an export runs, then `--writes` idle 
 p50/p99 of the idle writes (before and after, pooled) and of those during the export, the export's
 own time and its peak memory growth. The export is the auditor's job (audit.export.run_export):
 `--in worker` (default, as in production) runs it in a process of its own, as a Celery worker does;
-`--in thread` in another thread of the writing process, as under ./bin/serve without a broker.
+`--in serve` starts it as ./bin/serve does without a broker (gongkai.jobs: a child process running
+`manage.py run_job`; the writes "during" start once the job is running); `--in thread` in another
+thread of the writing process, as ./bin/serve did before.
 """
 
 import argparse
@@ -33,9 +35,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="gongkai_bench_audit")
     parser.add_argument("--writes", type=int, default=1000)
-    parser.add_argument("--in", dest="where", choices=["worker", "thread"], default="worker")
+    parser.add_argument("--in", dest="where", choices=["worker", "serve", "thread"], default="worker")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # the worker process: build this export
     args = parser.parse_args()
+    if args.where == "serve":
+        os.environ.pop("CELERY_BROKER_URL", None)  # ./bin/serve's defaults: no broker, jobs eager
+        os.environ["JOBS_IN_CHILD_PROCESS"] = "1"
     from scale import setup
 
     setup(args.database)
@@ -73,6 +78,19 @@ def main():
             result["bytes"] = export.run_export(job.pk).size_bytes
             result["seconds"] = time.perf_counter() - started
             connections.close_all()
+        elif args.where == "serve":
+            from audit.tasks import build_export
+            from gongkai import jobs
+
+            started = time.perf_counter()
+            child = jobs.start(build_export, job.pk)
+            while export.AuditExport.objects.get(pk=job.pk).state == "queued":
+                time.sleep(0.01)
+            building.set()
+            assert child.wait() == 0
+            result["seconds"] = time.perf_counter() - started  # with the child's start-up
+            result["bytes"] = export.AuditExport.objects.get(pk=job.pk).size_bytes
+            result["grown_mb"] = float("nan")  # another process's; --in worker measures it
         else:
             child = subprocess.Popen([sys.executable, __file__, "--database", args.database, "--build", str(job.pk)],
                                      stdout=subprocess.PIPE, text=True)

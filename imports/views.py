@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from gongkai import jobs
 from imports import runner, services
 from imports.models import ImportBatch
 
@@ -71,7 +72,7 @@ def start(request):
             batch.save(update_fields=["file_sha256"])
             from imports.tasks import run_import
 
-            transaction.on_commit(lambda: run_import.delay(batch.pk))
+            transaction.on_commit(lambda: jobs.start(run_import, batch.pk))
         return redirect("imports:batch", pk=batch.pk)
     batches = ImportBatch.objects.select_related("created_by")[:20]
     return render(request, "imports/start.html", {"form": form, "batches": batches}, status=400 if form.errors else 200)

@@ -77,6 +77,8 @@ def _own_audit_signer_state(tmp_path, monkeypatch):
 
 # Tests hash many passwords; a fast hasher keeps them quick (set before any hashing happens).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Long jobs run where the test can see them (tests/core/test_jobs.py starts real child processes).
+settings.JOBS_IN_CHILD_PROCESS = False
 
 
 def _seed_demo():
@@ -121,6 +123,15 @@ def user(demo, django_user_model):
     return lambda username: django_user_model.objects.get(username=username)
 
 
+def test_database_env():
+    """The environment that points a process started by a test at this test's database."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        return {"DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    return {"SQLITE_PATH": str(db["NAME"])}
+
+
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
     """A real Celery worker process on the Redis broker, reading this test's database.
@@ -132,14 +143,9 @@ def celery_worker(transactional_db, tmp_path):
 
     queue = f"gongkai-test-{uuid.uuid4().hex[:10]}"
     # Its log is read by tests; the jobs it queues itself go to its own queue too.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", CELERY_TASK_DEFAULT_QUEUE=queue)
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        env["DATABASE_URL"] = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    else:
+    env = dict(os.environ, PYTHONUNBUFFERED="1", CELERY_TASK_DEFAULT_QUEUE=queue, **test_database_env())
+    if "SQLITE_PATH" in env:
         env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(db["NAME"])
     log_path = tmp_path / "worker.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
@@ -167,6 +173,18 @@ def celery_worker(transactional_db, tmp_path):
         celery_app.conf.task_routes = None
         celery_app.amqp.flush_routes()
         celery_app.amqp.__dict__.pop("router", None)
+
+
+@pytest.fixture
+def jobs_in_child_process(transactional_db, settings, monkeypatch):
+    """Long jobs as ./bin/serve runs them on its defaults: no broker, each in a child process of its
+    own (gongkai.jobs), reading this test's database."""
+    settings.JOBS_IN_CHILD_PROCESS = True
+    for name, value in test_database_env().items():
+        monkeypatch.setenv(name, value)
+    if "SQLITE_PATH" in os.environ:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # the child runs its job itself, as ./bin/serve
 
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless

@@ -130,3 +130,20 @@ def test_a_real_worker_builds_the_bundle_outside_the_web_process(client, user, c
         events = [json.loads(json.loads(line)["event"]) for line in archive.read("events.jsonl").splitlines()]
     assert events[-1]["action"] == "audit.export"
     assert AuditEvent.objects.get(action="audit.export").actor_username == "auditor"
+
+
+def test_without_a_broker_a_child_process_builds_the_bundle_while_the_page_answers(client, user, jobs_in_child_process, export_dir):
+    """./bin/serve's defaults: the auditor's request does not wait for the export."""
+    client.force_login(user("auditor"))
+    assert client.post("/audit/export/").status_code == 302
+    job = AuditExport.objects.get()
+    assert job.state in ("queued", "running")  # the answer came before the bundle
+    page = client.get("/audit/exports/").content.decode()
+    assert "正在准备" in page and 'http-equiv="refresh"' in page
+    deadline = time.monotonic() + 120
+    while not _links(client) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _links(client) == [f"/audit/exports/{job.pk}/"]
+    bundle = b"".join(client.get(f"/audit/exports/{job.pk}/").streaming_content)
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        assert archive.read("events.jsonl").count(b"\n") == AuditExport.objects.get().tree_size

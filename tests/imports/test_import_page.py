@@ -81,3 +81,22 @@ def test_only_the_office_imports(client, user, tmp_path, username):
     items, posts, _expected = year_of_history(2)
     assert upload(client, write(tmp_path / "h.xlsx", items, posts)).status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_without_a_broker_the_import_runs_in_a_child_process_and_the_page_shows_its_progress(client, user, tmp_path, jobs_in_child_process):
+    """./bin/serve's defaults: the upload answers at once, the batch page refreshes itself until done."""
+    import time
+
+    items, posts, _expected = year_of_history(4)
+    path = write(tmp_path / "history.xlsx", items, posts)
+    client.force_login(user("office"))
+    response = upload(client, path)
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().status in ("pending", "checking", "importing")  # not done inside the request
+    assert 'http-equiv="refresh"' in client.get(response["Location"]).content.decode()
+    deadline = time.monotonic() + 120
+    while not ImportBatch.objects.get().finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page = client.get(response["Location"]).content.decode()
+    assert "导入完成" in page and 'http-equiv="refresh"' not in page
+    assert DisclosureItem.objects.filter(imported_at__isnull=False).count() == 4
