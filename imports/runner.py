@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from imports import services
 from imports.models import ImportBatch
+from operations import locks
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,31 @@ def _update(batch_id, **fields):
     ImportBatch.objects.filter(pk=batch_id).update(**fields)
 
 
+UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING)
+
+
+def lock_name(batch_id):
+    return f"import-{batch_id}"
+
+
 def run_batch(batch_id):
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.PENDING:
-        return batch  # already run (a repeated job)
-    folder = batch_dir(batch.pk)
+    """Run the batch, or finish it when its job died halfway (the reconciler's "import"): the
+    writes are idempotent by 外部编号, so what the dead job committed is not written twice. Does
+    nothing when it is finished, or running in another process (a repeated job)."""
+    with locks.held(lock_name(batch_id)) as mine:
+        batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+        if not mine or batch.status not in UNFINISHED:
+            return batch
+        folder = batch_dir(batch.pk)
+        if not (folder / "import.xlsx").exists():
+            _update(batch.pk, status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
+                    errors=["导入中断，且上传的文件已不在：请重新上传。"])
+            batch.refresh_from_db()
+            return batch
+        return _run(batch, folder)
+
+
+def _run(batch, folder):
     workbook = folder / "import.xlsx"
     attachments = next((p for p in folder.glob("attachments*")), None)
     try:
@@ -51,3 +72,13 @@ def run_batch(batch_id):
         shutil.rmtree(folder, ignore_errors=True)
     batch.refresh_from_db()
     return batch
+
+
+def abandoned(cutoff):
+    """Batches whose job was lost (still waiting since before `cutoff`) or died halfway (checking or
+    importing, and no process holds its lock): the reconciler runs them again."""
+    waiting = ImportBatch.objects.filter(status=ImportBatch.Status.PENDING, created_at__lte=cutoff)
+    started = ImportBatch.objects.filter(status__in=[ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING])
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    ids += [pk for pk in started.order_by("pk").values_list("pk", flat=True) if locks.is_free(lock_name(pk))]
+    return ids

@@ -13,6 +13,7 @@ state that implies it"):
 | `notice` | an item's last transition still owes its notifications (`pending_notice`) | workflow.notify.deliver |
 | `mail` | an e-mail is owed (workflow.models.OutgoingMail, not sent) | workflow.outbox.send_one |
 | `export` | an auditor's export bundle is still queued, or its job died while building it | audit.export.run_export |
+| `import` | the office's import is still waiting, or its job died halfway (no process holds its lock) | imports.runner.run_batch |
 
 Work counts as overdue once its item (or its mail) has not changed for RECONCILE_GRACE_SECONDS (the Celery fast
 path normally finishes in about a second). Every repair is idempotent (a row lock on the item; one
@@ -22,20 +23,18 @@ administrators are alarmed (in-app notice and e-mail). All mails go through one 
 mail fails, the rest wait for the next run, and their failures raise one alarm (`repair:mail`)."""
 
 import datetime
-import fcntl
 import logging
 import multiprocessing
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit import export as audit_export
 from audit.services import record as audit_record
-from operations import conf
+from imports import runner as import_runner
+from operations import conf, locks
 from operations.alarms import raise_alarm, resolve
 from operations.models import Repair
 from records.items import issue_for_item
@@ -46,7 +45,6 @@ from workflow.notify import deliver
 from workflow.services import complete_publication
 
 log = logging.getLogger(__name__)
-_LOCK_KEY = 0x676B7265636F  # pg_try_advisory_lock: one reconciler at a time
 
 
 @dataclass
@@ -82,6 +80,7 @@ def _overdue_items(now=None):
         "notice": list(settled.filter(pending_notice__isnull=False).values_list("pk", flat=True)),
         "mail": outbox.owed(cutoff),
         "export": audit_export.overdue(cutoff),
+        "import": import_runner.abandoned(cutoff),
     }
 
 
@@ -95,6 +94,8 @@ def _repair(kind, item_id):
         return {"sent": int(outbox.send_one(item_id))}
     if kind == "export":
         return {"state": audit_export.run_export(item_id).state}
+    if kind == "import":
+        return {"status": import_runner.run_batch(item_id).status}
 
     record, created = issue_for_item(item_id, kind.split(":", 1)[1])
     return {"record": record.pk, "created": int(created)}
@@ -102,33 +103,6 @@ def _repair(kind, item_id):
 
 def _backoff(attempts):
     return datetime.timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), conf.backoff_max()))
-
-
-@contextmanager
-def _single_reconciler():
-    """True if this process may reconcile now (no other reconciler is running). On PostgreSQL the
-    lock lives on a connection of its own, which outlives the work's connections (and forks)."""
-    if connection.vendor == "postgresql":
-        holder = connections.create_connection("default")
-        try:
-            with holder.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
-                got = cursor.fetchone()[0]
-            yield got
-        finally:
-            holder.close()  # a session lock ends with its session
-        return
-    path = settings.VAR_DIR / "reconcile.lock"
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _item_label(item_id):
@@ -144,9 +118,10 @@ KIND_LABELS = {
     "notice": "待办与结果通知",
     "mail": "邮件",
     "export": "审计日志导出包",
+    "import": "历史信息导入",
 }
 
-OBJECT_TYPES = {"mail": "workflow.outgoingmail", "export": "audit.auditexport"}  # the rest repair items
+OBJECT_TYPES = {"mail": "workflow.outgoingmail", "export": "audit.auditexport", "import": "imports.importbatch"}  # the rest repair items
 
 
 def _alarm(kind, item_id):
@@ -154,8 +129,8 @@ def _alarm(kind, item_id):
     if kind == "mail":  # one server behind every mail: one alarm
         owed = OutgoingMail.objects.filter(sent_at__isnull=True).count()
         return "repair:mail", f"邮件多次发送失败，{owed} 封待发：请检查邮件服务器", None
-    if kind == "export":
-        return f"repair:export:{item_id}", "后台任务多次失败：审计日志导出包", None
+    if kind in ("export", "import"):
+        return f"repair:{kind}:{item_id}", f"后台任务多次失败：{KIND_LABELS[kind]}", None
     title = f"后台任务多次失败：{KIND_LABELS.get(kind, kind)} · {_item_label(item_id)[:120]}"
     return f"repair:{kind}:{item_id}", title, DisclosureItem.objects.filter(pk=item_id).first()
 
@@ -244,7 +219,7 @@ def reconcile(*, dry_run=False, force=False, now=None, workers=1):
     if dry_run:
         outcome.left = sum(outcome.found.values())
         return outcome
-    with _single_reconciler() as mine:
+    with locks.held("reconcile") as mine:  # one reconciler at a time
         if not mine:
             outcome.busy = True
             outcome.left = sum(outcome.found.values())

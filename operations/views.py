@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from imports.models import ImportBatch
 from operations import health
 from operations.alarms import open_alarms
 from operations.models import Repair
-from operations.reconcile import KIND_LABELS, reconcile
+from operations.reconcile import KIND_LABELS, OBJECT_TYPES, reconcile
 from policies.access import is_office
 from workflow.models import DisclosureItem, OutgoingMail
 
@@ -59,13 +60,16 @@ def status(request):
     rows = [(CHECK_LABELS.get(c.name, c.name), c) for c in checks]
 
     failing = list(Repair.objects.filter(repaired_at__isnull=True, attempts__gt=0).order_by("-attempts")[:50])
-    items = [r.object_id for r in failing if r.kind != "mail"]
-    titles = dict(DisclosureItem.objects.filter(pk__in=items).values_list("pk", "title"))
-    subjects = dict(OutgoingMail.objects.filter(pk__in=[r.object_id for r in failing if r.kind == "mail"])
-                    .values_list("pk", "subject"))
+
+    def subject(repair):  # what a repair is about: an item, a mail or an import (an export has no title)
+        return repair.kind if repair.kind in OBJECT_TYPES else "item"
+
+    sources = {"item": (DisclosureItem, "title"), "mail": (OutgoingMail, "subject"), "import": (ImportBatch, "file_name")}
+    titles = {kind: dict(model.objects.filter(pk__in=[r.object_id for r in failing if subject(r) == kind]).values_list("pk", field))
+              for kind, (model, field) in sources.items()}
     for repair in failing:
         repair.label = KIND_LABELS.get(repair.kind, repair.kind)
-        repair.title = (subjects if repair.kind == "mail" else titles).get(repair.object_id, "")
+        repair.title = titles.get(subject(repair), {}).get(repair.object_id, "")
     return render(request, "operations/status.html", {
         "rows": rows, "ok": all(c.ok for c in checks), "alarms": open_alarms()[:50], "failing": failing,
     })

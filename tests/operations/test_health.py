@@ -133,3 +133,18 @@ def test_the_office_can_finish_overdue_work_from_the_page(client, user):
     assert "已修复 2 项" in response.content.decode()  # its record, and the notice to its author
     assert Record.objects.filter(item=item).count() == 1
     assert item.notifications.filter(kind="published").count() == 1
+
+
+def test_failing_repairs_are_named_by_what_they_are_about(client, user):
+    """An item by its title, an import by its file: never the title of an item of the same number."""
+    from imports.models import ImportBatch
+    from operations.models import Repair
+
+    item = draft(user, title="待补记录的事项")
+    ImportBatch.objects.create(pk=item.pk, created_by=user("office"), file_name="2023学年历史信息.xlsx", status="importing")
+    Repair.objects.create(kind="record:publication", object_id=item.pk, attempts=2, last_error="OSError: 证书丢失")
+    Repair.objects.create(kind="import", object_id=item.pk, attempts=3, last_error="OperationalError: 磁盘已满")
+    client.force_login(user("office"))
+    page = client.get("/office/health/").content.decode()
+    assert page.count("待补记录的事项") == 1 and "2023学年历史信息.xlsx" in page
+    assert page.index("历史信息导入") < page.index("2023学年历史信息.xlsx") < page.index("磁盘已满")

@@ -68,9 +68,9 @@ def test_a_published_item_without_its_record_is_repaired_once(published_without_
     assert Notification.objects.filter(item=item, user=item.created_by, kind="published").count() == 1
 
     assert run() == (0, {"found": {"publication": 0, "record:publication": 0, "record:withdrawal": 0,
-                                   "record:refusal": 0, "notice": 0, "mail": 0, "export": 0}, "repaired": {"publication": 0,
+                                   "record:refusal": 0, "notice": 0, "mail": 0, "export": 0, "import": 0}, "repaired": {"publication": 0,
                                    "record:publication": 0, "record:withdrawal": 0, "record:refusal": 0, "notice": 0,
-                                   "mail": 0, "export": 0}, "failed": []})
+                                   "mail": 0, "export": 0, "import": 0}, "failed": []})
     assert Record.objects.filter(item=item).count() == 1
 
 
@@ -87,9 +87,9 @@ def test_the_public_sees_the_record_pending_until_the_reconciler_issues_it(publi
 def test_work_still_within_its_grace_is_left_to_the_fast_path(published_without_record, monkeypatch):
     monkeypatch.setenv("RECONCILE_GRACE_SECONDS", "3600")
     assert run() == (0, {"found": {"publication": 0, "record:publication": 0, "record:withdrawal": 0,
-                                   "record:refusal": 0, "notice": 0, "mail": 0, "export": 0}, "repaired": {"publication": 0,
+                                   "record:refusal": 0, "notice": 0, "mail": 0, "export": 0, "import": 0}, "repaired": {"publication": 0,
                                    "record:publication": 0, "record:withdrawal": 0, "record:refusal": 0, "notice": 0,
-                                   "mail": 0, "export": 0}, "failed": []})
+                                   "mail": 0, "export": 0, "import": 0}, "failed": []})
 
 
 def test_a_publication_stuck_in_publishing_is_completed(user, django_capture_on_commit_callbacks):
@@ -129,7 +129,7 @@ def test_withdrawal_and_refusal_records_are_repaired(user):
     status, result = run()
     assert status == 0, result
     assert result["repaired"] == {"publication": 0, "record:publication": 1, "record:withdrawal": 1, "record:refusal": 1,
-                                  "notice": 2, "mail": 0, "export": 0}  # the author of each hears of the decision (their jobs never ran)
+                                  "notice": 2, "mail": 0, "export": 0, "import": 0}  # the author of each hears of the decision (their jobs never ran)
     assert Record.objects.filter(item=withdrawn).count() == 2
     assert Record.objects.filter(item=refused, kind="refusal").count() == 1
 
