@@ -120,9 +120,9 @@ KEEP = datetime.timedelta(days=7)  # bundles are removed after a week: the log i
 
 
 def request_export(actor):
-    """Queue a bundle for `actor`; a background job builds it (gongkai.jobs)."""
+    """Queue a bundle for `actor`; a background job builds it (core.jobs)."""
     from audit.tasks import build_export
-    from gongkai import jobs
+    from core import jobs
 
     job = AuditExport.objects.create(requested_by=actor)
     transaction.on_commit(lambda: jobs.start(build_export, job.pk), robust=True)  # a lost job: reconcile builds it

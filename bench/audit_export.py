@@ -8,7 +8,7 @@ otherwise idle, then writes for as long as an export runs, then `--writes` idle 
 p50/p99 of the idle writes (before and after, pooled) and of those during the export, the export's
 own time and its peak memory growth. The export is the auditor's job (audit.export.run_export):
 `--in worker` (default, as in production) runs it in a process of its own, as a Celery worker does;
-`--in serve` starts it as ./bin/serve does without a broker (gongkai.jobs: a child process running
+`--in serve` starts it as ./bin/serve does without a broker (core.jobs: a child process running
 `manage.py run_job`; the writes "during" start once the job is running); `--in thread` in another
 thread of the writing process, as ./bin/serve did before.
 """
@@ -80,7 +80,7 @@ def main():
             connections.close_all()
         elif args.where == "serve":
             from audit.tasks import build_export
-            from gongkai import jobs
+            from core import jobs
 
             started = time.perf_counter()
             child = jobs.start(build_export, job.pk)

@@ -241,7 +241,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")  # where workers listen by default
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker, long jobs (an audit export, an import) run in a child process, not in the request
-# that asked for them (gongkai.jobs).
+# that asked for them (core.jobs).
 JOBS_IN_CHILD_PROCESS = env_bool("JOBS_IN_CHILD_PROCESS", True)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

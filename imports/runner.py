@@ -8,9 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from core import locks
 from imports import services
 from imports.models import ImportBatch
-from operations import locks
 
 log = logging.getLogger(__name__)
 

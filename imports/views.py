@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from gongkai import jobs
+from core import jobs
 from imports import runner, services
 from imports.models import ImportBatch
 

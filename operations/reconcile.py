@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from audit import export as audit_export
 from audit.services import record as audit_record
+from core import locks
 from imports import runner as import_runner
-from operations import conf, locks
+from operations import conf
 from operations.alarms import raise_alarm, resolve
 from operations.models import Repair
 from records.items import issue_for_item

@@ -178,7 +178,7 @@ def celery_worker(transactional_db, tmp_path):
 @pytest.fixture
 def jobs_in_child_process(transactional_db, settings, monkeypatch):
     """Long jobs as ./bin/serve runs them on its defaults: no broker, each in a child process of its
-    own (gongkai.jobs), reading this test's database."""
+    own (core.jobs), reading this test's database."""
     settings.JOBS_IN_CHILD_PROCESS = True
     for name, value in test_database_env().items():
         monkeypatch.setenv(name, value)

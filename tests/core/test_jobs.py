@@ -1,4 +1,4 @@
-"""gongkai.jobs and `manage.py run_job`: how ./bin/serve runs a long job without a broker.
+"""core.jobs and `manage.py run_job`: how ./bin/serve runs a long job without a broker.
 (The export and the import started this way: tests/audit/test_export_jobs.py, tests/imports.)"""
 
 import logging
@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.tasks import build_export
-from gongkai import jobs
+from core import jobs
 
 
 @pytest.mark.parametrize("name, arguments, message", [
@@ -24,7 +24,7 @@ def test_run_job_refuses_an_unknown_job_or_arguments_with_a_clear_message(name, 
 
 
 def test_a_failing_job_in_its_child_process_is_reported_in_the_log(jobs_in_child_process, caplog):
-    with caplog.at_level(logging.INFO, logger="gongkai.jobs"):
+    with caplog.at_level(logging.INFO, logger="core.jobs"):
         child = jobs.start(build_export, 987654)  # no such export: the job fails
         assert child.wait(timeout=120) == 1
         deadline = time.monotonic() + 10

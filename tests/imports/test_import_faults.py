@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audit.models import AuditEvent
 from imports import runner
 from imports.models import ImportBatch
-from operations import locks
+from core import locks
 from operations.reconcile import reconcile
 from tests.imports.workbook import year_of_history, write
 from workflow.models import DisclosureItem

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = ("Run one background job here, in this process, and wait for it: how ./bin/serve runs a long "
-            "job without a broker (gongkai.jobs). Example: run_job audit.build_export '[42]'")
+            "job without a broker (core.jobs). Example: run_job audit.build_export '[42]'")
 
     def add_arguments(self, parser):
         parser.add_argument("job", help="the job's name, e.g. audit.build_export")

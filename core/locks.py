@@ -1,4 +1,5 @@
-"""Locks that end with the process holding them: one reconciler at a time, one job per import.
+"""Locks that end with the process holding them (operations: one reconciler at a time; imports: one
+job per batch).
 
 A killed process never leaves its lock behind, so a free lock on work marked as running means that
 its job died. On PostgreSQL a session advisory lock on a connection of its own (it outlives the
