@@ -180,9 +180,10 @@ def jobs_in_child_process(transactional_db, settings, monkeypatch):
     """Long jobs as ./bin/serve runs them on its defaults: no broker, each in a child process of its
     own (core.jobs), reading this test's database."""
     settings.JOBS_IN_CHILD_PROCESS = True
-    for name, value in test_database_env().items():
+    database = test_database_env()
+    for name, value in database.items():
         monkeypatch.setenv(name, value)
-    if "SQLITE_PATH" in os.environ:
+    if "SQLITE_PATH" in database:
         monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # the child runs its job itself, as ./bin/serve
 
