@@ -225,7 +225,9 @@ if REDIS_CACHE_URL:
                          "KEY_PREFIX": env_str("REDIS_CACHE_PREFIX")}  # for sites sharing one Redis
 
 # The public site (portal/): pages are cached per site version (bumped on publish/withdraw).
-PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600)  # longest life of a cached public page
+PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600)  # longest a cached public page is served as current
+# How long a whole public page is kept to serve while its next version renders (portal.cache).
+PORTAL_STALE_SECONDS = env_int("PORTAL_STALE_SECONDS", 86400)
 PORTAL_VERSION_SECONDS = env_int("PORTAL_VERSION_SECONDS", 1)  # how often a process re-reads the version
 # After a change, a worker renders the most visited public pages again this many seconds later (one
 # job for a burst of changes; portal.cache.schedule_warm).

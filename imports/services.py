@@ -520,7 +520,7 @@ def write(plan, *, actor, attachments=None, via="command", on_progress=None):
                     "channel.post.import", actor=actor, obj=item, department=item.department.code,
                     data={"posts": len(rows), "channels": ",".join(sorted({p.channel.code for p in posts})), "via": via},
                 )
-            cache.bump()
+            cache.bump(item_ids=list(posts_for_existing))  # their pages now list the posts
     return plan.counts
 
 

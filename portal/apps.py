@@ -15,6 +15,7 @@ class PortalConfig(AppConfig):
 
         signals.connect()
         post_migrate.connect(_ensure_counts, sender=self, dispatch_uid="portal-ensure-counts")
+        post_migrate.connect(_no_page_from_before, sender=self, dispatch_uid="portal-no-page-from-before")
         # The most visited public pages rendered afresh before they expire (portal.cache.keep_warm).
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "portal-keep-warm", {"task": "portal.tasks.keep_pages_warm", "schedule": float(settings.PORTAL_WARM_CHECK_SECONDS)},
@@ -27,3 +28,16 @@ def _ensure_counts(using, **kwargs):
     from portal import counts
 
     counts.ensure(connections[using])
+
+
+def _no_page_from_before(using, **kwargs):
+    """After a migrate (a deploy, or a start on a restored database), no public page kept from
+    before it is served while its new version renders: it may have come from other code, or from
+    the restored database's future."""
+    import uuid
+
+    from portal import cache
+    from portal.models import SiteVersion
+
+    SiteVersion.objects.using(using).filter(pk=1).update(takedown_token=uuid.uuid4().hex)
+    cache.forget_version()

@@ -7,7 +7,19 @@ issued, or when the office edits the catalogue. Each of those changes the token 
 PORTAL_VERSION_SECONDS (default 1 s), so a publication made by another process (the Celery worker
 that publishes) shows everywhere within that time, with or without a shared cache (REDIS_CACHE_URL);
 the process that made the change sees it at once. PORTAL_CACHE_SECONDS bounds how long an entry
-lives in any case.
+is served as current in any case.
+
+An item's page, a search and a list filtered or paged (by the parameters the pages read) of an
+older token is not thrown away: its next visitor still gets it at once, and the page is rendered for the
+current token after that visitor's response is sent (stale while revalidating, as a CDN's grace
+mode). So a change costs no visitor a render of such a page that someone opened before it: there
+are as many of them as items and searches, too many to render after each change. The pages the
+column's menu links to are where a change shows first and what the office checks after it: they
+are always current (and a worker renders them right after the change). Never across a takedown (a
+withdrawal, a supersession, a post taken off a channel) nor a migrate (a deploy, a restore): those
+change SiteVersion.takedown_token, and no page from before is served. Nor an item's page after a
+change to what it shows (its fields, record, channels: PublicItemChange). PORTAL_STALE_SECONDS
+bounds how long a page is kept.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
@@ -18,6 +30,7 @@ expire, and again after the cache server lost them."""
 import hashlib
 import io
 import logging
+import re
 import threading
 import time
 import uuid
@@ -27,7 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import SiteVersion
+from portal.models import PublicItemChange, SiteVersion
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +48,20 @@ _memo = {"value": None, "read_at": 0.0}
 _memo_lock = threading.Lock()
 
 
-def current_version():
+def _tokens():
+    """(token, takedown token), read at most once per PORTAL_VERSION_SECONDS."""
     now = time.monotonic()
     if _memo["value"] is not None and now - _memo["read_at"] < settings.PORTAL_VERSION_SECONDS:
         return _memo["value"]
 
-    value = SiteVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
+    value = SiteVersion.objects.filter(pk=1).values_list("token", "takedown_token").first() or ("0", "0")
     with _memo_lock:
         _memo["value"], _memo["read_at"] = value, now
     return value
+
+
+def current_version():
+    return _tokens()[0]
 
 
 def forget_version():
@@ -52,11 +70,19 @@ def forget_version():
         _memo["value"] = None
 
 
-def bump():
-    """Invalidate every cached public page. Call inside the transaction of the change."""
-    token, now = uuid.uuid4().hex, timezone.now()
-    if not SiteVersion.objects.filter(pk=1).update(token=token, changed_at=now):
-        SiteVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
+def bump(takedown=False, item_ids=()):
+    """Invalidate every cached public page. Call inside the transaction of the change; with
+    takedown=True when something public is taken away, so that no page from before is served;
+    with the items whose own pages the change shows on (their fields, records, channels), so that
+    their pages from before are not served either."""
+    changes = {"token": uuid.uuid4().hex, "changed_at": timezone.now()}
+    if takedown:
+        changes["takedown_token"] = uuid.uuid4().hex
+    if not SiteVersion.objects.filter(pk=1).update(**changes):
+        SiteVersion.objects.update_or_create(pk=1, defaults=changes)
+    if item_ids:
+        PublicItemChange.objects.bulk_create([PublicItemChange(item_id=pk, token=changes["token"]) for pk in item_ids],
+                                             update_conflicts=True, unique_fields=["item"], update_fields=["token"])
     forget_version()
     # The change is visible to others only after commit: read the token again then, too.
     transaction.on_commit(forget_version)
@@ -103,6 +129,80 @@ def body_key(request, language):
     params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS if request.GET.get(name))
     digest = hashlib.sha1(f"{request.path}?{params}".encode("utf-8")).hexdigest()
     return f"portal:{current_version()}:{language}:body:{digest}"
+
+
+def whole_page(request, language):
+    """The page kept for this request's URL and language: (headers, content, current), `current`
+    False when it was made for an older token (or more than PORTAL_CACHE_SECONDS ago) and may be
+    served only while its new version renders. None when there is none to serve."""
+    entry = cache.get(_whole_page_key(request, language))
+    if entry is None:
+        return None
+    token, takedown_token = _tokens()
+    page_token, page_takedown_token, page_item_token, made_at, headers, content = entry
+    current = page_token == token and time.time() - made_at < settings.PORTAL_CACHE_SECONDS
+    if not current and (page_takedown_token != takedown_token or not _may_serve_older(request)
+                        or page_item_token != item_token(request)):
+        return None
+    return headers, content, current
+
+
+def item_token(request):
+    """For an item's page, the token of the last change to what it shows (None when it has not
+    changed since it was published, or for another page). Read before the page renders, and again
+    before an older one is served: the one statement the served-while-rendering path costs."""
+    match = ITEM_PAGE.match(request.path)
+    if not match or not _may_serve_older(request):
+        return None
+    return PublicItemChange.objects.filter(item_id=int(match[1])).values_list("token", flat=True).first()
+
+
+ITEM_PAGE = re.compile(r"^/items/(\d{1,18})/$")
+
+
+def _may_serve_older(request):
+    """An item's page, a search, a list filtered or paged (not a page the menu links to), with no
+    query parameter the pages do not read."""
+    if not set(request.GET) <= set(PAGE_PARAMETERS):
+        return False
+    return bool(request.GET) or request.path.startswith("/items/")
+
+
+def keep_whole_page(request, language, page_item_token, headers, content):
+    """Keep a page rendered for the tokens read before it rendered (page_item_token: item_token)."""
+    token, takedown_token = _tokens()
+    # Only a page that may be served older is kept longer than it is current: not one more entry
+    # that lives a day for every made-up query string.
+    lifetime = settings.PORTAL_STALE_SECONDS if _may_serve_older(request) else settings.PORTAL_CACHE_SECONDS
+    entry = (token, takedown_token, page_item_token, time.time(), headers, content)
+    cache.set(_whole_page_key(request, language), entry, lifetime)
+
+
+def claim_rerender(request, language):
+    """Whether this request should render the page anew after serving its older version: true for
+    one request per page and token (another that finds it older meanwhile just serves it)."""
+    return cache.add(f"{_whole_page_key(request, language)}:rerender:{current_version()}", True, RERENDER_CLAIM_SECONDS)
+
+
+def rerender(request, language):
+    """Render the page of this request for the current token, as an anonymous visitor, into the
+    cache (called once the visitor that got the older page has it)."""
+    # The WSGI path and query as the visitor sent them, so that the page's key comes out the same.
+    status = _visit(request.META["PATH_INFO"], language, query=request.META.get("QUERY_STRING", ""),
+                    scheme=request.scheme, host=request.get_host())
+    if status != 200:  # the page is gone or failing now: its next visitor gets that, not the older page
+        cache.delete(_whole_page_key(request, language))
+        log.warning("rendering %s (%s) anew: status %s", request.get_full_path(), language, status)
+
+
+# A request that claimed a page's new render and died leaves it to another after this long.
+RERENDER_CLAIM_SECONDS = 60
+
+
+def _whole_page_key(request, language):
+    # Not per token: a page of the last token is served while the current one renders.
+    digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
+    return f"portal:page:{language}:{request.scheme}:{digest}"
 
 
 def get(key):
@@ -198,8 +298,13 @@ def _warm_here(result):
 _handler = {}
 
 
-def _visit(path, language):
-    """One anonymous GET of path on the public site (SITE_URL's scheme and host), in language."""
+# Marks the requests _visit makes: portal.middleware renders them, never serves them from the cache.
+RENDER_ANEW = "gongkai.portal.render_anew"
+
+
+def _visit(path, language, query="", scheme=None, host=None):
+    """One anonymous GET of path and query on the public site, in language, by default at
+    SITE_URL's scheme and host."""
     from urllib.parse import urlsplit
 
     from django.core.handlers.base import BaseHandler
@@ -210,19 +315,20 @@ def _visit(path, language):
         handler.load_middleware()
         _handler["stack"] = handler
     site = urlsplit(settings.SITE_URL)
+    scheme, host = scheme or site.scheme, host or site.netloc
+    address = urlsplit(f"//{host}")
     environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
-        "SERVER_NAME": site.hostname or "localhost", "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
-        "HTTP_HOST": site.netloc, "HTTP_ACCEPT_LANGUAGE": language, "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": site.scheme, "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": query,
+        "SERVER_NAME": address.hostname or "localhost", "SERVER_PORT": str(address.port or (443 if scheme == "https" else 80)),
+        "HTTP_HOST": host, "HTTP_ACCEPT_LANGUAGE": language, "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(), RENDER_ANEW: True,
     }
     proxy_header = settings.SECURE_PROXY_SSL_HEADER
-    if proxy_header and site.scheme == "https":
+    if proxy_header and scheme == "https":
         environ[proxy_header[0]] = proxy_header[1]
     request = WSGIRequest(environ)
-    # Rendered afresh, not served from the entries it replaces (the page whole, its body, the feed).
-    page = page_key(request, language)
-    cache.delete_many([page + ":response", page + ":feed", body_key(request, language)])
+    # Rendered afresh, not served from the entries it replaces (its body, the feed).
+    cache.delete_many([page_key(request, language) + ":feed", body_key(request, language)])
     response = _handler["stack"].get_response(request)
     response.close()
     return response.status_code

@@ -48,9 +48,26 @@ class SiteVersion(models.Model):
 
     token = models.CharField(max_length=32, default="0")
     changed_at = models.DateTimeField(null=True, blank=True)
+    # Changes only when something public is taken away (withdrawn, superseded, taken off a
+    # channel): a page rendered before that is never served again, not even while its new
+    # version renders (portal.cache serves a page of an older token meanwhile otherwise).
+    takedown_token = models.CharField(max_length=32, default="0")
 
     class Meta:
         verbose_name = _("public site version")
+
+
+class PublicItemChange(models.Model):
+    """The site token of the last change to what a public item's own page shows (the item, its
+    record, its channels). A page of an older site token is served while it renders anew only if
+    its item's row still holds the token read before that page was rendered (portal.cache)."""
+
+    item = models.OneToOneField("workflow.DisclosureItem", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("public item change")
+        verbose_name_plural = _("public item changes")
 
 
 class GuideVersion(models.Model):

@@ -6,7 +6,7 @@ from django.db.models.signals import post_save
 from portal import cache, search
 from portal.models import ChannelPost
 from records.models import Record
-from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem
+from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem, State
 
 
 def _item_saved(sender, instance, **kwargs):
@@ -14,7 +14,15 @@ def _item_saved(sender, instance, **kwargs):
     # index alone. A public item is (re-)indexed in the transaction that publishes it.
     if instance.is_public:
         search.index_item(instance)
-        cache.bump()
+        cache.bump(takedown=instance.state in (State.WITHDRAWN, State.SUPERSEDED), item_ids=[instance.pk])
+
+
+def _post_saved(sender, instance, **kwargs):
+    cache.bump(takedown=instance.removed_at is not None, item_ids=[instance.item_id])
+
+
+def _record_saved(sender, instance, **kwargs):
+    cache.bump(item_ids=[instance.item_id])
 
 
 def _always(sender, **kwargs):
@@ -23,5 +31,7 @@ def _always(sender, **kwargs):
 
 def connect():
     post_save.connect(_item_saved, sender=DisclosureItem, dispatch_uid="portal-item-saved")
-    for model in (CatalogueCategory, CatalogueEntry, Record, ChannelPost):
+    post_save.connect(_post_saved, sender=ChannelPost, dispatch_uid="portal-post-saved")
+    post_save.connect(_record_saved, sender=Record, dispatch_uid="portal-record-saved")
+    for model in (CatalogueCategory, CatalogueEntry):
         post_save.connect(_always, sender=model, dispatch_uid=f"portal-bump-{model._meta.label_lower}")

@@ -75,6 +75,18 @@ def _own_audit_signer_state(tmp_path, monkeypatch):
     monkeypatch.setenv("AUDIT_SIGNER_STATE_FILE", str(tmp_path / "audit-signer-state.txt"))
 
 
+@pytest.fixture(autouse=True)
+def _no_public_page_of_another_test():
+    """Each test's database starts from the seed, with the site tokens of the seed: a public page
+    kept by an earlier test (portal.cache) would pass for one of this test's database."""
+    from django.core.cache import cache as django_cache
+
+    from portal import cache
+
+    django_cache.clear()
+    cache.forget_version()
+
+
 # Tests hash many passwords; a fast hasher keeps them quick (set before any hashing happens).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Long jobs run where the test can see them (tests/core/test_jobs.py starts real child processes).

@@ -9,6 +9,7 @@ import subprocess
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from audit.models import AuditEvent
 from portal.channels import period_counts
@@ -184,9 +185,12 @@ def test_posts_for_items_published_in_gongkai_by_item_number(tmp_path, demo):
     from tests.portal import factory
 
     item = factory.published("21", title="收费标准", produced_on=D(2025, 9, 1), published_on=D(2025, 9, 3))
+    page = f"/items/{item.pk}/"
+    assert "https://mp.weixin.qq.com/s/1" not in Client().get(page).content.decode()  # kept for its next visitor
     write(tmp_path / "posts.xlsx", [], [["", item.pk, "官方微信公众号", "2025-09-04", "https://mp.weixin.qq.com/s/1", ""],
                                         ["", item.pk, "news", "2025-09-05", "https://www.example.edu.cn/1", ""]])
     out, _err = run(tmp_path / "posts.xlsx")
+    assert "https://mp.weixin.qq.com/s/1" in Client().get(page).content.decode()  # its next visitor sees the post
     assert "2 channel posts" in out
     assert {c.code: c.count for c in period_counts(D(2025, 9, 1), D(2025, 9, 30))} == {"portal": 1, "wechat": 1, "news": 1}
     assert AuditEvent.objects.filter(action="channel.post.import", object_id=str(item.pk)).count() == 1

@@ -221,6 +221,93 @@ def test_pages_come_from_the_cache_until_something_is_published(client, items, d
     assert "2026年收支预算（草稿）" in text(client.get("/category/3/"))
 
 
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_after_a_publication_a_search_is_served_as_it_was_once_then_anew(items, django_assert_num_queries):
+    """A search (or an item's page, or a paged list) someone opened before a change is served at
+    once to its next visitor, who does not wait for its render; the page is rendered anew after
+    that response, and the visitor after gets the current one straight from the cache."""
+    from django.test import Client
+
+    url = "/search/?q=" + "收费"
+    assert "2026年住宿收费标准" not in text(Client().get(url))
+    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    assert "2026年住宿收费标准" not in text(Client().get(url))  # as it was before the publication
+    with django_assert_num_queries(0):
+        current = text(Client().get(url))
+    assert "2026年住宿收费标准" in current and "2025年学费收费标准公示" in current
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_menu_pages_are_current_for_the_first_visitor_after_a_change(items):
+    from django.test import Client
+
+    for url in ("/", "/category/3/", "/search/"):
+        Client().get(url)
+    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    assert "2026年住宿收费标准" in text(Client().get("/"))
+    assert "2026年住宿收费标准" in text(Client().get("/category/3/"))
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_a_withdrawn_item_is_never_served_as_it_was(items):
+    """A takedown: no visitor gets a page made before it, not even the first."""
+    from django.test import Client
+
+    item_url, search_url = f"/items/{items['fees'].pk}/", "/search/?q=" + "学费"
+    assert "学费每生每年5000元" in text(Client().get(item_url))
+    assert "已撤回" not in text(Client().get(search_url))
+    factory.withdraw(items["fees"], reason="收费标准已调整，原公示撤回", when=factory.at(D(2025, 9, 10)))
+    page = text(Client().get(item_url))
+    assert "收费标准已调整，原公示撤回" in page and "学费每生每年5000元" not in page
+    assert "已撤回" in text(Client().get(search_url))
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_one_visitor_renders_a_page_anew_and_a_failed_render_costs_nobody_their_page(items, caplog):
+    from django.test import Client
+
+    from portal import cache
+
+    url = f"/items/{items['rules'].pk}/"
+    before = Client().get(url).content
+    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    with patch.object(cache, "_visit", side_effect=RuntimeError("database went away")) as render:
+        first, second = Client().get(url), Client().get(url)  # the second comes while the first's render is on
+    assert first.status_code == second.status_code == 200 and first.content == second.content == before
+    assert render.call_count == 1
+    assert "rendering a public page anew failed" in caplog.text and "database went away" in caplog.text
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_a_page_that_answers_otherwise_since_the_change_is_not_served_as_it_was_again(items):
+    from django.test import Client
+
+    from portal import cache
+
+    url = f"/items/{items['rules'].pk}/"
+    Client().get(url)
+    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    with patch.object(cache, "_visit", return_value=404):  # what the page answers now
+        assert Client().get(url).status_code == 200  # its visitor already had the older page
+    with patch.object(cache, "_visit") as render:
+        assert Client().get(url).status_code == 200
+    assert not render.called  # rendered by its own visitor, not served as it was
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_after_a_migrate_no_page_from_before_it_is_served(items):
+    """A deploy, or a start on a restored database, runs migrate: pages kept from before may come
+    from other code or from the restored database's future."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    url = "/search/?q=" + "收费"
+    Client().get(url)
+    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    call_command("migrate", verbosity=0)
+    assert "2026年住宿收费标准" in text(Client().get(url))
+
+
 def test_english_through_the_language_menu(client, items):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     page = text(response)
