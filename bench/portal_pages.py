@@ -208,7 +208,7 @@ def main():
             stop(hello_server)
             stop(cached_server)
         uncached = {}
-        server = start_gunicorn(tmp, 8812, {"PORTAL_CACHE_SECONDS": "0"})
+        server = start_gunicorn(tmp, 8812, {"PORTAL_CACHE_SECONDS": "0", "PORTAL_STALE_SECONDS": "0"})
         try:
             for name, path in pages.items():
                 uncached[name] = wrk(f"http://127.0.0.1:8812{path}", args.duration, args.connections)
