@@ -123,7 +123,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # SQLite (WAL) under var/ by default; PostgreSQL when DATABASE_URL is set.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+    # A kept connection is checked before each request reuses it (conn_health_checks): a restarted
+    # PostgreSQL costs one reconnect, not a failed request.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+                                                  conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://…); leave it unset for SQLite")
     # Page queries are short: compiling one (when its estimate passes jit_above_cost) costs more than
