@@ -9,17 +9,18 @@ that publishes) shows everywhere within that time, with or without a shared cach
 the process that made the change sees it at once. PORTAL_CACHE_SECONDS bounds how long an entry
 is served as current in any case.
 
-An item's page, a search and a list filtered or paged (by the parameters the pages read) of an
-older token is not thrown away: its next visitor still gets it at once, and the page is rendered for the
-current token after that visitor's response is sent (stale while revalidating, as a CDN's grace
-mode). So a change costs no visitor a render of such a page that someone opened before it: there
-are as many of them as items and searches, too many to render after each change. The pages the
-column's menu links to are where a change shows first and what the office checks after it: they
-are always current (and a worker renders them right after the change). Never across a takedown (a
-withdrawal, a supersession, a post taken off a channel) nor a migrate (a deploy, a restore): those
-change SiteVersion.takedown_token, and no page from before is served. Nor an item's page after a
-change to what it shows (its fields, record, channels: PublicItemChange). PORTAL_STALE_SECONDS
-bounds how long a page is kept.
+A kept page of an older token is not thrown away at once: its next visitor may still get it, and
+the page is then rendered for the current token after that visitor's response is sent (stale while
+revalidating, as a CDN's grace mode). So a change costs no visitor a render of a page someone
+opened before it. This holds for an item's page, a search and a list filtered or paged (by the
+parameters the pages read): there are as many of them as items and searches, too many to render
+after each change. The pages the column's menu links to are where a change shows first and what
+the office checks after it: they are served as they were only in the seconds before a worker
+renders them for the change (`schedule_warm`), and are otherwise current (always under ./bin/serve,
+which has no worker). Never across a takedown (a withdrawal, a supersession, a post taken off a
+channel) nor a migrate (a deploy, a restore): those change SiteVersion.takedown_token, and no page
+from before is served. Nor an item's page after a change to what it shows (its fields, record,
+channels: PublicItemChange). PORTAL_STALE_SECONDS bounds how long a page is kept.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
@@ -103,6 +104,8 @@ def schedule_warm():
 
     if current_app.conf.task_always_eager or _cache_of_its_own():
         return
+    # Until the job has run, visitors get the menu pages as they were (whole_page), not each a render.
+    cache.set(_warm_due_key(current_version()), True, settings.PORTAL_WARM_DELAY + WARM_DUE_GRACE_SECONDS)
     if not cache.add(WARM_PENDING, True, settings.PORTAL_WARM_DELAY + 60):  # a job is waiting: it will see this version
         return
     try:
@@ -112,13 +115,21 @@ def schedule_warm():
         raise
 
 
+# How long after its due time a warming job is waited for; then the menu pages' visitors render them.
+WARM_DUE_GRACE_SECONDS = 30
+
+
+def _warm_due_key(token):
+    return f"portal:{token}:warm-due"
+
+
 # The query parameters the public pages read; others do not change a page's body.
 PAGE_PARAMETERS = ("q", "category", "entry", "department", "year", "page")
 
 
 def page_key(request, language):
-    """Key of a whole page (the frame repeats the full URL, so the full URL is the key; the scheme
-    too, because the headers differ)."""
+    """Key of what a URL shows for the current version (the feed; the frame of a page repeats the
+    full URL, so the full URL is the key; the scheme too, because the headers differ)."""
     digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
     return f"portal:{current_version()}:{language}:{request.scheme}:{digest}"
 
@@ -141,8 +152,8 @@ def whole_page(request, language):
     token, takedown_token = _tokens()
     page_token, page_takedown_token, page_item_token, made_at, headers, content = entry
     current = page_token == token and time.time() - made_at < settings.PORTAL_CACHE_SECONDS
-    if not current and (page_takedown_token != takedown_token or not _may_serve_older(request)
-                        or page_item_token != item_token(request)):
+    if not current and (page_takedown_token != takedown_token or page_item_token != item_token(request)
+                        or not (_may_serve_older(request) or cache.get(_warm_due_key(token)))):
         return None
     return headers, content, current
 

@@ -93,6 +93,20 @@ def test_after_a_publication_a_worker_warms_the_pages_for_the_first_visitors(cli
 
 
 @pytest.mark.redis
+def test_until_the_worker_has_warmed_them_the_menu_pages_are_served_as_they_were(client, shared_cache, celery_worker, demo, settings):
+    """In the seconds between a publication and the worker's warming, the column's first visitors
+    get it as it was instead of each rendering it; after the warming, the new one from the cache."""
+    wait_until_warm(celery_worker)
+    settings.PORTAL_WARM_DELAY = 5
+    publish_committed(TITLE)
+    page, _statements = first_visit(client, "/")
+    assert TITLE not in page and "信息公开专栏" in page
+    wait_until_warm(celery_worker)
+    page, statements = first_visit(client, "/")
+    assert TITLE in page and statements == 1
+
+
+@pytest.mark.redis
 def test_a_burst_of_changes_is_warmed_once_at_its_end(client, shared_cache, celery_worker, demo):
     wait_until_warm(celery_worker)  # whatever the demo's set-up scheduled
     before = celery_worker.log_path.read_text().count("public pages for version")
