@@ -14,7 +14,9 @@ def _item_saved(sender, instance, **kwargs):
     # index alone. A public item is (re-)indexed in the transaction that publishes it.
     if instance.is_public:
         search.index_item(instance)
-        cache.bump(takedown=instance.state in (State.WITHDRAWN, State.SUPERSEDED), item_ids=[instance.pk])
+        # Its own page, and the pages of the documents it interprets (they link to it once public).
+        pages = [instance.pk, *instance.interprets.values_list("pk", flat=True)]
+        cache.bump(takedown=instance.state in (State.WITHDRAWN, State.SUPERSEDED), item_ids=pages)
 
 
 def _post_saved(sender, instance, **kwargs):

@@ -308,6 +308,20 @@ def test_after_a_migrate_no_page_from_before_it_is_served(items):
     assert "2026年住宿收费标准" in text(Client().get(url))
 
 
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_a_documents_page_links_its_interpretation_for_the_first_visitor_after_it_is_published(items):
+    from django.test import Client
+
+    from workflow.models import DisclosureItem
+
+    interpretation = factory.draft("5", title="《2026年工作要点》政策解读", produced_on=D(2026, 2, 3))
+    DisclosureItem.objects.filter(pk=items["plan"].pk).update(interpretation=interpretation)
+    url = f"/items/{items['plan'].pk}/"
+    assert f'href="/items/{interpretation.pk}/"' not in text(Client().get(url))  # not public yet: no link
+    factory.publish(factory.review(interpretation, when=factory.at(D(2026, 2, 4))), when=factory.at(D(2026, 2, 5)))
+    assert f'href="/items/{interpretation.pk}/"' in text(Client().get(url))
+
+
 def test_english_through_the_language_menu(client, items):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     page = text(response)
