@@ -108,10 +108,14 @@ class Results:
             subquery, narrowed_params = self.within.order_by().values("pk").query.sql_with_params()
             narrowed = f" AND {{key}} IN ({subquery})"
         if connection.vendor == "postgresql":
+            # Relevance of the newest candidates only: computed in the outer query, it costs the
+            # same however many items match (a common pair of words matched 10,000 at 100k items:
+            # 30-40 ms in the statement, 10-15 ms so).
             return (
-                "SELECT d.item_id, d.vector @@ phraseto_tsquery('simple', %s), ts_rank_cd(d.vector, plainto_tsquery('simple', %s)) "
-                f"FROM portal_searchdocument d WHERE d.vector @@ plainto_tsquery('simple', %s){narrowed.format(key='d.item_id')} "
-                "ORDER BY d.published_at DESC, d.item_id DESC LIMIT %s",
+                "SELECT s.item_id, s.vector @@ phraseto_tsquery('simple', %s), ts_rank_cd(s.vector, plainto_tsquery('simple', %s)) "
+                "FROM (SELECT d.item_id, d.vector, d.published_at FROM portal_searchdocument d "
+                f"WHERE d.vector @@ plainto_tsquery('simple', %s){narrowed.format(key='d.item_id')} "
+                "ORDER BY d.published_at DESC, d.item_id DESC LIMIT %s) s ORDER BY s.published_at DESC, s.item_id DESC",
                 [text, text, text, *narrowed_params, CANDIDATES + 1],
             )
         every_word = " ".join('"' + word.replace('"', '""') + '"' for word in self.words)
