@@ -31,13 +31,6 @@ def _ensure_counts(using, **kwargs):
 
 
 def _no_page_from_before(using, **kwargs):
-    """After a migrate (a deploy, or a start on a restored database), no public page kept from
-    before it is served while its new version renders: it may have come from other code, or from
-    the restored database's future."""
-    import uuid
-
     from portal import cache
-    from portal.models import SiteVersion
 
-    SiteVersion.objects.using(using).filter(pk=1).update(takedown_token=uuid.uuid4().hex)
-    cache.forget_version()
+    cache.forget_pages_from_before(using)

@@ -90,6 +90,14 @@ def bump(takedown=False, item_ids=()):
     transaction.on_commit(schedule_warm, robust=True)  # a lost job only leaves pages to their first visitor
 
 
+def forget_pages_from_before(using="default"):
+    """After a migrate (a deploy, or a start on a restored database), no public page kept from
+    before it is served while its new version renders: it may have come from other code, or from
+    the restored database's future. Pages of the current token stay current."""
+    SiteVersion.objects.using(using).filter(pk=1).update(takedown_token=uuid.uuid4().hex)
+    forget_version()
+
+
 WARM_PENDING = "portal:warm-pending"
 
 

@@ -5,12 +5,10 @@ import datetime
 import re
 
 import time_machine
-from django.core.cache import cache as django_cache
 
 from foi import services
 from foi.models import InformationRequest, Letter
 from foi.tasks import housekeeping
-from portal import cache
 from tests.foi.conftest import APPLICANT, ID_NUMBER
 from tests.portal.factory import published
 
@@ -20,8 +18,6 @@ PUBLIC_PAGES = ["/", "/catalogue/", "/guide/", "/annual-reports/", "/feed/", "/s
 
 
 def test_the_applicants_identity_never_appears_on_public_output(client, user, django_capture_on_commit_callbacks):
-    django_cache.clear()
-    cache.forget_version()
     office = user("office")
     with time_machine.travel(CURRENT_TIME):
         req, _code = services.submit_online(

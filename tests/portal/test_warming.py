@@ -45,9 +45,7 @@ def first_visit(client, path, language="zh-hans"):
 
 @pytest.fixture
 def committed(transactional_db, demo):
-    """Commits are real here, and this process's page cache starts empty."""
-    django_cache.clear()
-    cache.forget_version()
+    """Commits are real here (the page cache starts empty: tests/conftest.py)."""
 
 
 @pytest.fixture
