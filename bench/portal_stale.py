@@ -10,8 +10,10 @@ makes), taking turns:
 
 - a change: the page's first visitor gets the page as it was, and the page is rendered anew after
   that visitor's response (portal.cache, stale while revalidating);
-- a takedown (bump(takedown=True), as a withdrawal makes): no page from before is served, so the
-  first visitor renders the page: what every first visitor after any change met before.
+- a takedown of an item none of these pages shows (bump(taken_down=[pk]), as a withdrawal makes):
+  the same, since only pages showing what was taken down are refused;
+- a takedown of everything (as a migrate makes): no page from before is served, so the first
+  visitor renders the page: what every first visitor after any change met before the sixth session.
 
 In both, a second visitor then asks for the page (the warm figure, the baseline). A visit is timed
 to the last byte of the response, as the WSGI server hands it over (gongkai.wsgi.application,
@@ -52,8 +54,9 @@ def pages():
                f"/category/{category}/?department={newest.department.code}&year={year}"])
 
 
-def visit(application, path):
-    """One anonymous visitor: (ms to the last byte, ms of the work after it, status)."""
+def visit(application, path, content=None):
+    """One anonymous visitor: (ms to the last byte, ms of the work after it, status); the page's
+    bytes appended to `content` if given."""
     from portal import cache
 
     cache.forget_version()
@@ -66,8 +69,10 @@ def visit(application, path):
     status = []
     started = time.perf_counter()
     response = application(environ, lambda code, headers, exc_info=None: status.append(code))
-    b"".join(response)
+    body = b"".join(response)
     served = time.perf_counter()
+    if content is not None:
+        content.append(body)
     response.close()
     return (served - started) * 1000, (time.perf_counter() - served) * 1000, status[0]
 
@@ -95,23 +100,26 @@ def main():
     assert DisclosureItem.objects.count() >= args.items, "build the database first (bench/scale_pages.py --build-only)"
     settings.ALLOWED_HOSTS = ["localhost"]
     paths = pages()
-    modes = ("change", "takedown", "warm")
+    modes = ("change", "takedown", "everything", "warm")
     served = {mode: {path: [] for path in paths} for mode in modes}
     after = {path: [] for path in paths}
+    shown = []
     for path in paths:  # in the cache, and the process's first render of each page not measured
-        _ms, _after, status = visit(application, path)
+        _ms, _after, status = visit(application, path, shown)
         assert status.startswith("200"), (path, status)
+    elsewhere = next(pk for pk in DisclosureItem.objects.filter(state="published").order_by("pk").values_list("pk", flat=True)
+                     if f"/items/{pk}/" not in paths and not any(b"/items/%d/" % pk in page for page in shown))
     load_before = os.getloadavg()
-    for turn in range(2 * args.rounds):
-        mode = modes[turn % 2]
+    for turn in range(3 * args.rounds):
+        mode = modes[turn % 3]
         with transaction.atomic():
-            cache.bump(takedown=mode == "takedown")
-        first = (turn // 2) % len(paths)  # each round starts at another page
+            cache.bump(taken_down={"change": [], "takedown": [elsewhere], "everything": [None]}[mode])
+        first = (turn // 3) % len(paths)  # each round starts at another page
         for path in paths[first:] + paths[:first]:
             ms, work_after, status = visit(application, path)
             assert status.startswith("200"), (path, status)
             served[mode][path].append(ms)
-            if mode == "change":
+            if mode != "everything":
                 after[path].append(work_after)
             served["warm"][path].append(visit(application, path)[0])
     load_after = os.getloadavg()
@@ -119,16 +127,18 @@ def main():
     print(f"{args.items} items, {args.rounds} rounds of each, taking turns; ms to the last byte; one process, PostgreSQL")
     print()
     print("| page | first visitor after a change (served as it was): p50 / p95 | its render after the response: p50 / p95 "
-          "| first visitor after a takedown (renders): p50 / p95 | second visitor (warm): p50 / p95 "
-          "| after a change ÷ warm, p95 | after a takedown ÷ warm, p95 |")
-    print("|---|---|---|---|---|---|---|")
+          "| first visitor after a takedown elsewhere (served as it was): p50 / p95 "
+          "| first visitor after a migrate (renders): p50 / p95 | second visitor (warm): p50 / p95 "
+          "| change ÷ warm, p95 | takedown elsewhere ÷ warm, p95 | migrate ÷ warm, p95 |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for path in paths:
         def cell(values):
             return f"{statistics.median(values):.1f} / {p95(values):.1f}"
 
         warm = p95(served["warm"][path])
         print(f"| `{path}` | {cell(served['change'][path])} | {cell(after[path])} | {cell(served['takedown'][path])} "
-              f"| {cell(served['warm'][path])} | {p95(served['change'][path]) / warm:.2f}× | {p95(served['takedown'][path]) / warm:.1f}× |")
+              f"| {cell(served['everything'][path])} | {cell(served['warm'][path])} | {p95(served['change'][path]) / warm:.2f}× "
+              f"| {p95(served['takedown'][path]) / warm:.2f}× | {p95(served['everything'][path]) / warm:.1f}× |")
     print()
     print(f"load average (1/5/15 min) before: {' '.join(f'{x:.1f}' for x in load_before)}, after: {' '.join(f'{x:.1f}' for x in load_after)}")
 

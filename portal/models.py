@@ -48,13 +48,28 @@ class SiteVersion(models.Model):
 
     token = models.CharField(max_length=32, default="0")
     changed_at = models.DateTimeField(null=True, blank=True)
-    # Changes only when something public is taken away (withdrawn, superseded, taken off a
-    # channel): a page rendered before that is never served again, not even while its new
-    # version renders (portal.cache serves a page of an older token meanwhile otherwise).
+    # The token of the newest PublicTakedown: a page keeps the one it was rendered under, which
+    # tells what was taken away since (portal.cache).
     takedown_token = models.CharField(max_length=32, default="0")
 
     class Meta:
         verbose_name = _("public site version")
+
+
+class PublicTakedown(models.Model):
+    """Something public taken away: an item withdrawn or superseded, or one of its posts taken off a
+    channel; or, with no item, a migrate (a deploy or a restored database: anything may differ). A
+    page kept from before is served while it renders anew only if nothing taken down since shows on
+    it (portal.cache)."""
+
+    token = models.CharField(max_length=32, unique=True)
+    # SET_NULL: an item deleted after its takedown leaves a row that refuses every page from before.
+    item = models.ForeignKey("workflow.DisclosureItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public takedown")
+        verbose_name_plural = _("public takedowns")
 
 
 class PublicItemChange(models.Model):

@@ -16,11 +16,12 @@ def _item_saved(sender, instance, **kwargs):
         search.index_item(instance)
         # Its own page, and the pages of the documents it interprets (they link to it once public).
         pages = [instance.pk, *instance.interprets.values_list("pk", flat=True)]
-        cache.bump(takedown=instance.state in (State.WITHDRAWN, State.SUPERSEDED), item_ids=pages)
+        taken_down = [instance.pk] if instance.state in (State.WITHDRAWN, State.SUPERSEDED) else []
+        cache.bump(taken_down=taken_down, item_ids=pages)
 
 
 def _post_saved(sender, instance, **kwargs):
-    cache.bump(takedown=instance.removed_at is not None, item_ids=[instance.item_id])
+    cache.bump(taken_down=[instance.item_id] if instance.removed_at is not None else [], item_ids=[instance.item_id])
 
 
 def _record_saved(sender, instance, **kwargs):

@@ -263,6 +263,64 @@ def test_a_withdrawn_item_is_never_served_as_it_was(items):
 
 
 @override_settings(PORTAL_VERSION_SECONDS=3600)
+@pytest.mark.parametrize("recent_takedowns, as_it_was", [(50, True), (1, False)])
+def test_after_a_withdrawal_pages_that_do_not_show_it_are_served_as_they_were_once(items, recent_takedowns, as_it_was):
+    """A takedown refuses only the pages that show what was taken down; any other page someone
+    opened before is still served once as it was while it renders anew. Unless the page was made
+    before more takedowns than a process keeps in mind: then nothing tells what it shows."""
+    from django.test import Client
+
+    from portal import cache
+
+    url = "/search/?q=" + "奖励"  # lists the rules, not the fees nor the plan
+    assert "2026年奖励办法实施细则" not in text(Client().get(url))
+    factory.published("38", title="2026年奖励办法实施细则", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    factory.withdraw(items["fees"], reason="收费标准已调整", when=factory.at(D(2026, 3, 4)))
+    factory.withdraw(items["plan"], reason="要点另行发布", when=factory.at(D(2026, 3, 4)))
+    with patch.object(cache, "RECENT_TAKEDOWNS", recent_takedowns):
+        first = text(Client().get(url))
+    assert ("2026年奖励办法实施细则" not in first) is as_it_was
+    assert "2026年奖励办法实施细则" in text(Client().get(url))
+
+
+def test_every_public_page_that_shows_an_item_links_to_it(client, items):
+    """What a takedown refuses to serve from before rests on this (portal.cache): a page that shows
+    an item (its title) links to its page, so a page showing an item taken down can be told."""
+    from workflow.models import DisclosureItem
+
+    plan = items["plan"]
+    interpretation = factory.published("5", title="《2026年工作要点》解读", produced_on=D(2026, 2, 5), published_on=D(2026, 2, 6))
+    DisclosureItem.objects.filter(pk=plan.pk).update(interpretation=interpretation)
+    correction = factory.correct(items["rules"], title="学生奖励处罚办法（再次修订）", body="<p>更正后的全文。</p>",
+                                 when=factory.at(D(2024, 3, 9)))
+    shown = [items["fees"], items["rules"], plan, interpretation, correction]
+    categories = {item.catalogue_entry.category.number for item in shown}
+    pages = ["/", "/catalogue/", "/annual-reports/", "/search/?q=" + "2026", "/search/?q=" + "办法",
+             *(f"/category/{number}/" for number in categories), *(f"/items/{item.pk}/" for item in shown)]
+    checked = 0
+    for url in pages:
+        page = text(client.get(url))
+        for item in shown:
+            if f">{item.title}<" in page and url != f"/items/{item.pk}/":  # the whole text of an element
+                assert f'href="/items/{item.pk}/"' in page, (url, item.title)
+                checked += 1
+    assert checked >= len(shown) * 2  # each item was seen on a page other than its own
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_a_page_is_not_served_as_it_was_once_a_post_of_its_item_is_taken_off_a_channel(items, user):
+    from django.test import Client
+
+    from portal import services
+
+    post = services.record_post(items["rules"], actor=user("office"), channel="wechat", url="https://mp.weixin.qq.com/s/rules")
+    url = f"/items/{items['rules'].pk}/"
+    assert "https://mp.weixin.qq.com/s/rules" in text(Client().get(url))
+    services.remove_post(post, actor=user("office"), reason="登记错了条目")
+    assert "https://mp.weixin.qq.com/s/rules" not in text(Client().get(url))
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
 def test_one_visitor_renders_a_page_anew_and_a_failed_render_costs_nobody_their_page(items, caplog):
     from django.test import Client
 
