@@ -2,6 +2,7 @@
 channels themselves are workflow's admin)."""
 
 from django.contrib import admin
+from django.db import models
 
 from core.admin import ReadOnlyAdmin
 from portal.models import ChannelPost
@@ -12,3 +13,5 @@ class ChannelPostAdmin(ReadOnlyAdmin):
     list_display = ["item", "channel", "url", "reference", "posted_at", "recorded_by", "removed_at"]
     list_filter = ["channel"]
     list_select_related = ["item", "channel", "recorded_by"]
+    # As the office's channel form (portal.office): a link typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
