@@ -12,10 +12,13 @@ makes), taking turns:
   that visitor's response (portal.cache, stale while revalidating);
 - a takedown of an item none of these pages shows (bump(taken_down=[pk]), as a withdrawal makes):
   the same, since only pages showing what was taken down are refused;
-- a takedown of everything (as a migrate makes): no page from before is served, so the first
-  visitor renders the page: what every first visitor after any change met before the sixth session.
+- a restart: a change, then `migrate` with nothing to apply on the same database (what starting
+  the service runs): the pages are kept, served as they were as after a change;
+- a takedown of everything (as a migrate on a restored database makes): no page from before is
+  served, so the first visitor renders the page: what every first visitor after any change met
+  before the sixth session, and after every restart before the tenth.
 
-In both, a second visitor then asks for the page (the warm figure, the baseline). A visit is timed
+In each, a second visitor then asks for the page (the warm figure, the baseline). A visit is timed
 to the last byte of the response, as the WSGI server hands it over (gongkai.wsgi.application,
 in-process); the render after it, in the response's close(), is timed apart: the visitor does not
 wait for it. Every visit is to a web process that has not read the site's version yet (one
@@ -91,6 +94,7 @@ def main():
     os.environ.setdefault("DB_CONN_MAX_AGE", "600")
     setup(f"gongkai_bench_scale_{args.items}")
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import transaction
 
     from gongkai.wsgi import application
@@ -100,7 +104,7 @@ def main():
     assert DisclosureItem.objects.count() >= args.items, "build the database first (bench/scale_pages.py --build-only)"
     settings.ALLOWED_HOSTS = ["localhost"]
     paths = pages()
-    modes = ("change", "takedown", "everything", "warm")
+    modes = ("change", "takedown", "restart", "everything", "warm")
     served = {mode: {path: [] for path in paths} for mode in modes}
     after = {path: [] for path in paths}
     shown = []
@@ -110,11 +114,14 @@ def main():
     elsewhere = next(pk for pk in DisclosureItem.objects.filter(state="published").order_by("pk").values_list("pk", flat=True)
                      if f"/items/{pk}/" not in paths and not any(b"/items/%d/" % pk in page for page in shown))
     load_before = os.getloadavg()
-    for turn in range(3 * args.rounds):
-        mode = modes[turn % 3]
+    kinds = len(modes) - 1
+    for turn in range(kinds * args.rounds):
+        mode = modes[turn % kinds]
         with transaction.atomic():
-            cache.bump(taken_down={"change": [], "takedown": [elsewhere], "everything": [None]}[mode])
-        first = (turn // 3) % len(paths)  # each round starts at another page
+            cache.bump(taken_down={"change": [], "takedown": [elsewhere], "restart": [], "everything": [None]}[mode])
+        if mode == "restart":
+            call_command("migrate", verbosity=0)
+        first = (turn // kinds) % len(paths)  # each round starts at another page
         for path in paths[first:] + paths[:first]:
             ms, work_after, status = visit(application, path)
             assert status.startswith("200"), (path, status)
@@ -128,17 +135,19 @@ def main():
     print()
     print("| page | first visitor after a change (served as it was): p50 / p95 | its render after the response: p50 / p95 "
           "| first visitor after a takedown elsewhere (served as it was): p50 / p95 "
-          "| first visitor after a migrate (renders): p50 / p95 | second visitor (warm): p50 / p95 "
-          "| change ÷ warm, p95 | takedown elsewhere ÷ warm, p95 | migrate ÷ warm, p95 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| first visitor after a restart (migrate, nothing to apply): p50 / p95 "
+          "| first visitor after a restore (renders): p50 / p95 | second visitor (warm): p50 / p95 "
+          "| change ÷ warm, p95 | takedown elsewhere ÷ warm, p95 | restart ÷ warm, p95 | restore ÷ warm, p95 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for path in paths:
         def cell(values):
             return f"{statistics.median(values):.1f} / {p95(values):.1f}"
 
         warm = p95(served["warm"][path])
         print(f"| `{path}` | {cell(served['change'][path])} | {cell(after[path])} | {cell(served['takedown'][path])} "
-              f"| {cell(served['everything'][path])} | {cell(served['warm'][path])} | {p95(served['change'][path]) / warm:.2f}× "
-              f"| {p95(served['takedown'][path]) / warm:.2f}× | {p95(served['everything'][path]) / warm:.1f}× |")
+              f"| {cell(served['restart'][path])} | {cell(served['everything'][path])} | {cell(served['warm'][path])} "
+              f"| {p95(served['change'][path]) / warm:.2f}× | {p95(served['takedown'][path]) / warm:.2f}× "
+              f"| {p95(served['restart'][path]) / warm:.2f}× | {p95(served['everything'][path]) / warm:.1f}× |")
     print()
     print(f"load average (1/5/15 min) before: {' '.join(f'{x:.1f}' for x in load_before)}, after: {' '.join(f'{x:.1f}' for x in load_after)}")
 

@@ -19,9 +19,11 @@ the office checks after it: they are served as they were only in the seconds bef
 renders them for the change (`schedule_warm`), and are otherwise current (always under ./bin/serve,
 which has no worker). Never a page that shows something taken down since it was made (an item
 withdrawn or superseded, or taken off a channel: the item's own page and every page that links to
-it; PublicTakedown), nor any page from before a migrate (a deploy, a restore). Nor an item's page
-after a change to what it shows (its fields, record, channels: PublicItemChange).
-PORTAL_STALE_SECONDS bounds how long a page is kept.
+it; PublicTakedown), nor any page from before a restored database (forget_pages_from_before). Nor an
+item's page after a change to what it shows (its fields, record, channels: PublicItemChange).
+PORTAL_STALE_SECONDS bounds how long a page is kept. Every key carries the identity of the code
+that made the page (code_identity): an upgrade's visitors never get a page of the code before it,
+while a restart of the same code keeps every page.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
@@ -29,13 +31,16 @@ new version in every language (`schedule_warm`, `warm`), so that the first visit
 publication do not each render them. A periodic job (`keep_warm`) renders them afresh before they
 expire, and again after the cache server lost them."""
 
+import functools
 import hashlib
 import io
 import logging
+import os
 import re
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -90,15 +95,35 @@ def bump(taken_down=(), item_ids=()):
     forget_version()
     # The change is visible to others only after commit: read the token again then, too.
     transaction.on_commit(forget_version)
+    transaction.on_commit(_remember_site_state, robust=True)  # unsaid, the next migrate refuses the pages: safe
     transaction.on_commit(schedule_warm, robust=True)  # a lost job only leaves pages to their first visitor
 
 
+# The site's tokens as the cache last saw them committed: what tells a restart from a restore.
+SITE_STATE = "portal:site-state"
+
+
+def _site_state(using="default"):
+    row = SiteVersion.objects.using(using).filter(pk=1).values_list("token", "takedown_token").first()
+    return list(row) if row else None
+
+
+def _remember_site_state(using="default"):
+    cache.set(SITE_STATE, _site_state(using), None)
+
+
 def forget_pages_from_before(using="default"):
-    """After a migrate (a deploy, or a start on a restored database), no public page kept from
-    before it is served while its new version renders: it may have come from other code, or from
-    the restored database's future. Pages of the current token stay current."""
+    """After a migrate: a restart of the same database keeps every page (the cache last saw its
+    tokens). A restored database, or one changed while the cache could not be told, may be from
+    before the pages were made (they could show what it never published): no page kept from before
+    is served then while its new version renders. Pages of the current token stay current. Other
+    code never finds the pages of the code before it (code_identity)."""
+    state = _site_state(using)
+    if state is not None and cache.get(SITE_STATE) == state:
+        return
     _record_takedowns([None], using)
     forget_version()
+    _remember_site_state(using)
 
 
 def _record_takedowns(item_ids, using="default"):
@@ -138,7 +163,39 @@ WARM_DUE_GRACE_SECONDS = 30
 
 
 def _warm_due_key(token):
-    return f"portal:{token}:warm-due"
+    return f"{_scope(token)}:warm-due"
+
+
+def warmed_key(token):
+    return f"{_scope(token)}:warmed"
+
+
+def _scope(token=None):
+    """What every key of the current version starts with: the code's identity and the site's token."""
+    return f"portal:{code_identity()}:{token or current_version()}"
+
+
+# What the pages are made of besides the database: the code, its templates, translations and static
+# files, and the libraries it runs on (pinned in requirements.lock). Not data, tests or the venv.
+CODE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".lock")
+NOT_CODE = {".venv", "var", ".git", "tests", "bench", "node_modules", "__pycache__"}
+
+
+@functools.cache
+def code_identity():
+    """A digest of the code that renders the pages (computed once per process, about 10 ms)."""
+    return digest_of_code(Path(settings.BASE_DIR))
+
+
+def digest_of_code(root):
+    digest = hashlib.sha1()
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if name not in NOT_CODE)
+        for name in sorted(files):
+            if name.endswith(CODE_SUFFIXES):
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 # The query parameters the public pages read; others do not change a page's body.
@@ -149,7 +206,7 @@ def page_key(request, language):
     """Key of what a URL shows for the current version (the feed; the frame of a page repeats the
     full URL, so the full URL is the key; the scheme too, because the headers differ)."""
     digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
-    return f"portal:{current_version()}:{language}:{request.scheme}:{digest}"
+    return f"{_scope()}:{language}:{request.scheme}:{digest}"
 
 
 def body_key(request, language):
@@ -157,7 +214,7 @@ def body_key(request, language):
     the query string costs a frame render at most, never a new query of the items."""
     params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS if request.GET.get(name))
     digest = hashlib.sha1(f"{request.path}?{params}".encode("utf-8")).hexdigest()
-    return f"portal:{current_version()}:{language}:body:{digest}"
+    return f"{_scope()}:{language}:body:{digest}"
 
 
 def whole_page(request, language):
@@ -269,7 +326,7 @@ RERENDER_CLAIM_SECONDS = 60
 def _whole_page_key(request, language):
     # Not per token: a page of the last token is served while the current one renders.
     digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
-    return f"portal:page:{language}:{request.scheme}:{digest}"
+    return f"portal:{code_identity()}:page:{language}:{request.scheme}:{digest}"
 
 
 def get(key):
@@ -343,7 +400,7 @@ def _warm_here(result):
     try:
         forget_version()
         version = current_version()
-        marker = f"portal:{version}:warmed"
+        marker = warmed_key(version)
         if cache.get(marker):
             return
         rendered = 0

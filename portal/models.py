@@ -58,9 +58,9 @@ class SiteVersion(models.Model):
 
 class PublicTakedown(models.Model):
     """Something public taken away: an item withdrawn or superseded, or one of its posts taken off a
-    channel; or, with no item, a migrate (a deploy or a restored database: anything may differ). A
-    page kept from before is served while it renders anew only if nothing taken down since shows on
-    it (portal.cache)."""
+    channel; or, with no item, a database the cache has not seen, found at a migrate (a restore:
+    anything may differ). A page kept from before is served while it renders anew only if nothing
+    taken down since shows on it (portal.cache)."""
 
     token = models.CharField(max_length=32, unique=True)
     # SET_NULL: an item deleted after its takedown leaves a row that refuses every page from before.

@@ -353,17 +353,66 @@ def test_a_page_that_answers_otherwise_since_the_change_is_not_served_as_it_was_
 
 
 @override_settings(PORTAL_VERSION_SECONDS=3600)
-def test_after_a_migrate_no_page_from_before_it_is_served(items):
-    """A deploy, or a start on a restored database, runs migrate: pages kept from before may come
-    from other code or from the restored database's future."""
+def test_a_restart_keeps_the_pages_and_a_restored_database_refuses_those_from_before(items, django_capture_on_commit_callbacks):
+    """Starting the service runs migrate. On the database the cache last saw (a restart), the pages
+    kept are served as after any change. On a restored one (its tokens never seen by the cache),
+    pages from before may show what it never published: none is served, not even once."""
     from django.core.management import call_command
     from django.test import Client
 
+    from portal.models import PublicTakedown
+
     url = "/search/?q=" + "收费"
     Client().get(url)
-    factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
-    call_command("migrate", verbosity=0)
+    refusals = PublicTakedown.objects.filter(item=None).count()
+    with django_capture_on_commit_callbacks(execute=True):  # what the cache is told once the change commits
+        factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    call_command("migrate", verbosity=0)  # a restart: nothing to apply, the same database
+    assert "2026年住宿收费标准" not in text(Client().get(url))  # kept, served as it was while it renders anew
     assert "2026年住宿收费标准" in text(Client().get(url))
+    assert PublicTakedown.objects.filter(item=None).count() == refusals
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factory.published("21", title="2026年教材收费标准", produced_on=D(2026, 3, 4), published_on=D(2026, 3, 5))
+    SiteVersion.objects.filter(pk=1).update(token="restored", takedown_token="restored")  # as a restore leaves them
+    call_command("migrate", verbosity=0)
+    assert "2026年教材收费标准" in text(Client().get(url))  # rendered for its first visitor
+    assert PublicTakedown.objects.filter(item=None).count() == refusals + 1
+
+
+@override_settings(PORTAL_VERSION_SECONDS=3600)
+def test_no_page_is_served_by_other_code_than_made_it(items):
+    """After an upgrade, even a page of the current version is rendered again: the code, its
+    templates or translations may show it otherwise."""
+    from django.test import Client
+
+    from portal import cache
+    from workflow.models import DisclosureItem
+
+    url = f"/items/{items['rules'].pk}/"
+    Client().get(url)
+    DisclosureItem.objects.filter(pk=items["rules"].pk).update(title="学生奖励处罚办法（二次修订）")  # no change told
+    assert "学生奖励处罚办法（修订）" in text(Client().get(url))  # the same code: the kept page
+    with patch.object(cache, "code_identity", return_value="upgraded"):
+        assert "学生奖励处罚办法（二次修订）" in text(Client().get(url))
+
+
+def test_the_codes_identity_changes_with_its_code_and_not_with_its_data(tmp_path):
+    from portal.cache import digest_of_code
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "var").mkdir()
+    (tmp_path / "templates" / "item.html").write_text("<h1>{{ item.title }}</h1>")
+    (tmp_path / "requirements.lock").write_text("Django==5.2.8\n")
+    before = digest_of_code(tmp_path)
+    (tmp_path / "var" / "cache.html").write_text("data")
+    (tmp_path / "templates" / "notes.md").write_text("not code")
+    assert digest_of_code(tmp_path) == before
+    (tmp_path / "templates" / "item.html").write_text("<h2>{{ item.title }}</h2>")
+    changed = digest_of_code(tmp_path)
+    assert changed != before
+    (tmp_path / "requirements.lock").write_text("Django==5.2.9\n")
+    assert digest_of_code(tmp_path) not in (before, changed)
 
 
 @override_settings(PORTAL_VERSION_SECONDS=3600)

@@ -68,7 +68,7 @@ def wait_until_warm(worker, deadline_seconds=90):
         published = DisclosureItem.objects.filter(state=State.PUBLISHED)
         recorded = Record.objects.filter(kind=Record.Kind.PUBLICATION, item__in=published).count() == published.count()
         settled = recorded and django_cache.get(cache.WARM_PENDING) is None
-        if settled and django_cache.get(f"portal:{cache.current_version()}:warmed"):
+        if settled and django_cache.get(cache.warmed_key(cache.current_version())):
             return
         time.sleep(0.2)
     raise AssertionError("the pages were not warmed:\n" + worker.log_path.read_text())
