@@ -61,7 +61,7 @@ def _tokens():
     if _memo["value"] is not None and now - _memo["read_at"] < settings.PORTAL_VERSION_SECONDS:
         return _memo["value"]
 
-    value = SiteVersion.objects.filter(pk=1).values_list("token", "takedown_token").first() or ("0", "0")
+    value = _site_state() or ("0", "0")
     with _memo_lock:
         _memo["value"], _memo["read_at"] = value, now
     return value
@@ -104,8 +104,8 @@ SITE_STATE = "portal:site-state"
 
 
 def _site_state(using="default"):
-    row = SiteVersion.objects.using(using).filter(pk=1).values_list("token", "takedown_token").first()
-    return list(row) if row else None
+    """(token, takedown token) as the database holds them, or None before its first change."""
+    return SiteVersion.objects.using(using).filter(pk=1).values_list("token", "takedown_token").first()
 
 
 def _remember_site_state(using="default"):
@@ -183,7 +183,7 @@ NOT_CODE = {".venv", "var", ".git", "tests", "bench", "node_modules", "__pycache
 
 @functools.cache
 def code_identity():
-    """A digest of the code that renders the pages (computed once per process, about 10 ms)."""
+    """A digest of the code that renders the pages (computed once per process, about 20 ms)."""
     return digest_of_code(Path(settings.BASE_DIR))
 
 
