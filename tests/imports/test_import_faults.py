@@ -43,6 +43,8 @@ def test_an_import_whose_process_was_killed_halfway_is_finished_by_the_reconcile
     for pid in found.stdout.split():
         os.kill(int(pid), signal.SIGKILL)
     assert found.stdout.split(), "the import's process was not found"
+    # SIGKILL is delivered, not awaited: the lock is free once the process has exited.
+    assert _wait(lambda: locks.is_free(runner.lock_name(batch.pk)), 30), "the killed process still holds its lock"
     batch.refresh_from_db()
     assert batch.status == "importing"  # killed halfway: the first chunk is in, the second is not
     halfway = DisclosureItem.objects.count()
