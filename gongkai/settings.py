@@ -221,7 +221,11 @@ RECORDS_TSA_URL = env_str("RECORDS_TSA_URL")  # RFC 3161 timestamp authority: PA
 RECORDS_SHOW_PROCESS_DETAILS = env_bool("RECORDS_SHOW_PROCESS_DETAILS", False)
 RECORDS_VERIFY_MAX_BYTES = env_int("RECORDS_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without Redis, each process keeps the public pages in its own memory: room for LOCAL_CACHE_ENTRIES
+# of them (a page and its body are two; Django's default, 300, holds some 150 pages, so that a crawl
+# of the site would evict its column and category pages every few seconds). 1–7 KB each: some 40 MB full.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 10000)}}}
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL")
 if REDIS_CACHE_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,

@@ -555,3 +555,20 @@ def test_attachments_of_published_items_download_for_anyone(client, demo, settin
     assert client.get(f"/items/{item.pk}/attachments/{attachment.pk + 99}/").status_code == 404
     factory.withdraw(item, reason="预算调整", when=factory.at(D(2025, 9, 5)))
     assert client.get(url).status_code == 404
+
+
+def test_without_redis_the_pages_of_a_crawl_of_the_site_stay_cached(items):
+    """./bin/serve keeps pages in its own memory: a crawler visiting hundreds of pages must not
+    push out the ones visitors open (Django's default room, 300 entries, would)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from workflow.models import DisclosureItem
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")  # the embedded default
+    url = f"/items/{items['rules'].pk}/"
+    Client().get(url)
+    DisclosureItem.objects.filter(pk=items["rules"].pk).update(title="学生奖励处罚办法（二次修订）")  # no change told
+    for n in range(400):
+        assert Client().get(f"/search/?q=第{n}号").status_code == 200
+    assert "学生奖励处罚办法（修订）" in text(Client().get(url))  # still the kept page, not a new render
