@@ -93,6 +93,10 @@ def bump(taken_down=(), item_ids=()):
         PublicItemChange.objects.bulk_create([PublicItemChange(item_id=pk, token=changes["token"]) for pk in item_ids],
                                              update_conflicts=True, unique_fields=["item"], update_fields=["token"])
     forget_version()
+    # Until the notice after commit, the cache remembers no state: a change whose notice is lost (the
+    # process killed in between) makes the next migrate refuse the pages, even on a database
+    # restored to exactly the state before it.
+    _forget_site_state()
     # The change is visible to others only after commit: read the token again then, too.
     transaction.on_commit(forget_version)
     transaction.on_commit(_remember_site_state, robust=True)  # unsaid, the next migrate refuses the pages: safe
@@ -110,6 +114,13 @@ def _site_state(using="default"):
 
 def _remember_site_state(using="default"):
     cache.set(SITE_STATE, _site_state(using), None)
+
+
+def _forget_site_state():
+    try:
+        cache.delete(SITE_STATE)
+    except Exception:  # a cache out of reach must not fail the change; its pages are out of reach too
+        log.warning("could not tell the page cache of a change", exc_info=True)
 
 
 def forget_pages_from_before(using="default"):

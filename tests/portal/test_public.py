@@ -380,6 +380,29 @@ def test_a_restart_keeps_the_pages_and_a_restored_database_refuses_those_from_be
     assert PublicTakedown.objects.filter(item=None).count() == refusals + 1
 
 
+def test_a_database_restored_to_just_before_a_change_whose_notice_was_lost_refuses_the_pages(items, django_capture_on_commit_callbacks):
+    """The process that published was killed between its commit and telling the cache; the
+    database is then restored to exactly the state before that publication. A page made since
+    shows what the restored database never published: it must not be served."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from portal import cache
+    from workflow.models import DisclosureItem
+
+    url = f"/category/{items['fees'].catalogue_entry.category.number}/?year=2026"
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.bump()  # the cache knows the database's state
+    before = cache._site_state()
+    with django_capture_on_commit_callbacks(execute=False):  # killed before the notice after commit
+        late = factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    assert "2026年住宿收费标准" in text(Client().get(url))  # a page made after the change
+    DisclosureItem.objects.filter(pk=late.pk).update(state="draft", published_at=None)  # the restore ...
+    SiteVersion.objects.filter(pk=1).update(token=before[0], takedown_token=before[1])  # ... to just before it
+    call_command("migrate", verbosity=0)
+    assert "2026年住宿收费标准" not in text(Client().get(url))
+
+
 @override_settings(PORTAL_VERSION_SECONDS=3600)
 def test_no_page_is_served_by_other_code_than_made_it(items):
     """After an upgrade, even a page of the current version is rendered again: the code, its
