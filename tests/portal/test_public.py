@@ -403,6 +403,15 @@ def test_a_database_restored_to_just_before_a_change_whose_notice_was_lost_refus
     assert "2026年住宿收费标准" not in text(Client().get(url))
 
 
+def test_a_publication_goes_through_with_the_page_cache_out_of_reach(items, caplog):
+    from django.core.cache import cache as page_cache
+
+    with patch.object(page_cache, "delete", side_effect=ConnectionError("cache down")):
+        late = factory.published("21", title="2026年住宿收费标准", produced_on=D(2026, 3, 2), published_on=D(2026, 3, 3))
+    late.refresh_from_db()
+    assert late.state == "published" and "could not tell the page cache" in caplog.text
+
+
 @override_settings(PORTAL_VERSION_SECONDS=3600)
 def test_no_page_is_served_by_other_code_than_made_it(items):
     """After an upgrade, even a page of the current version is rendered again: the code, its
