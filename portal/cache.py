@@ -1,7 +1,8 @@
 """Caching the public pages.
 
 Public pages change only when something is published, withdrawn or superseded, when a record is
-issued, or when the office edits the catalogue. Each of those changes the token of one row
+issued, or when the office edits the catalogue or the guide, or renames a department or a channel
+(portal.signals). Each of those changes the token of one row
 (portal.SiteVersion) inside the transaction that makes the change; pages are cached under
 (token, language, URL). Every process reads the token at most once per
 PORTAL_VERSION_SECONDS (default 1 s), so a publication made by another process (the Celery worker

@@ -3,10 +3,11 @@ index of public items current."""
 
 from django.db.models.signals import post_save
 
+from policies.models import Department
 from portal import cache, search
 from portal.models import ChannelPost
 from records.models import Record
-from workflow.models import CatalogueCategory, CatalogueEntry, DisclosureItem, State
+from workflow.models import CatalogueCategory, CatalogueEntry, Channel, DisclosureItem, State
 
 
 def _item_saved(sender, instance, **kwargs):
@@ -36,5 +37,7 @@ def connect():
     post_save.connect(_item_saved, sender=DisclosureItem, dispatch_uid="portal-item-saved")
     post_save.connect(_post_saved, sender=ChannelPost, dispatch_uid="portal-post-saved")
     post_save.connect(_record_saved, sender=Record, dispatch_uid="portal-record-saved")
-    for model in (CatalogueCategory, CatalogueEntry):
+    # The public pages name departments (who issued an item, the filters) and channels (where else
+    # an item went): a rename shows on them as a publication does.
+    for model in (CatalogueCategory, CatalogueEntry, Department, Channel):
         post_save.connect(_always, sender=model, dispatch_uid=f"portal-bump-{model._meta.label_lower}")

@@ -461,6 +461,29 @@ def test_a_documents_page_links_its_interpretation_for_the_first_visitor_after_i
     assert f'href="/items/{interpretation.pk}/"' in text(Client().get(url))
 
 
+def test_a_renamed_department_or_channel_shows_on_the_public_pages(items, user):
+    """The office renames a department (a reorganisation) or a channel in the admin: the item
+    pages name them, and show the new name as after a publication, not minutes later."""
+    from django.test import Client
+
+    from policies.services import save_department
+    from workflow.channels import save_channel
+    from workflow.models import Channel
+
+    url = f"/items/{items['fees'].pk}/"
+    assert "财务资产处" in text(Client().get(url)) and "微信公众号" in text(Client().get(url))
+    department = items["fees"].department
+    department.name = "计划财务处"
+    save_department(department, actor=user("office"), changed_fields=["name"])
+    Client().get(url)  # the first visitor after a change may get the page as it was
+    assert "计划财务处" in text(Client().get(url))
+    channel = Channel.objects.get(code="wechat")
+    channel.name = "学校官方微信"
+    save_channel(channel, actor=user("office"), changed_fields=["name"])
+    Client().get(url)
+    assert "学校官方微信" in text(Client().get(url))
+
+
 def test_english_through_the_language_menu(client, items):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     page = text(response)
