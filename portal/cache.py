@@ -23,8 +23,9 @@ withdrawn or superseded, or taken off a channel: the item's own page and every p
 it; PublicTakedown), nor any page from before a restored database (forget_pages_from_before). Nor an
 item's page after a change to what it shows (its fields, record, channels: PublicItemChange).
 PORTAL_STALE_SECONDS bounds how long a page is kept. Every key carries the identity of the code
-that made the page (code_identity): an upgrade's visitors never get a page of the code before it,
-while a restart of the same code keeps every page.
+that made the page and of the settings it shows (code_identity): an upgrade's visitors never get a
+page of the code before it, nor a restart's with another school name or address; a restart of the
+same code and settings keeps every page.
 
 After changes commit, a worker renders the pages most visitors open (the column, the category
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
@@ -193,10 +194,20 @@ CODE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", "
 NOT_CODE = {".venv", "var", ".git", "tests", "bench", "node_modules", "__pycache__"}
 
 
+# The settings a page shows or is served with: a restart with another school name, address, time
+# zone, page size or HTTPS policy must not serve the pages made before it.
+PAGE_SETTINGS = ("SCHOOL_NAME", "SITE_URL", "TIME_ZONE", "LANGUAGE_CODE", "PORTAL_PAGE_SIZE", "PORTAL_FEED_SIZE",
+                 "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD")
+
+
 @functools.cache
 def code_identity():
-    """A digest of the code that renders the pages (computed once per process, about 20 ms)."""
-    return digest_of_code(Path(settings.BASE_DIR))
+    """A digest of the code that renders the pages and of the settings they show (computed once
+    per process, about 20 ms)."""
+    shown = [(name, getattr(settings, name, None)) for name in PAGE_SETTINGS]
+    shown.append(("LANGUAGES", [code for code, _name in settings.LANGUAGES]))  # the names are lazy, per request
+    text = f"{digest_of_code(Path(settings.BASE_DIR))}\0{shown!r}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def digest_of_code(root):

@@ -429,6 +429,27 @@ def test_no_page_is_served_by_other_code_than_made_it(items):
         assert "学生奖励处罚办法（二次修订）" in text(Client().get(url))
 
 
+@pytest.mark.parametrize("name, value, path, shown", [
+    ("SCHOOL_NAME", "某某理工大学", "/items/{item}/", "某某理工大学"),
+    ("SITE_URL", "https://xxgk.example.edu.cn", "/feed/", "https://xxgk.example.edu.cn/items/{item}/"),
+])
+def test_a_restart_with_another_setting_the_pages_show_serves_none_made_before(items, name, value, path, shown):
+    """The office sets the school's name (or the site's address) and restarts: kept pages carry the
+    old one, so none of them is served."""
+    from django.test import Client
+
+    from portal import cache
+
+    url, shown = path.format(item=items["rules"].pk), shown.format(item=items["rules"].pk)
+    assert shown not in text(Client().get(url))
+    try:
+        with override_settings(**{name: value}):
+            cache.code_identity.cache_clear()  # a new process
+            assert shown in text(Client().get(url))
+    finally:
+        cache.code_identity.cache_clear()
+
+
 def test_the_codes_identity_changes_with_its_code_and_not_with_its_data(tmp_path):
     from portal.cache import digest_of_code
 
