@@ -119,10 +119,17 @@ def _remember_site_state(using="default"):
 
 
 def _forget_site_state():
+    _quietly(cache.delete, SITE_STATE)
+
+
+def _quietly(call, *args):
+    """A call to the page cache on the way of a change or a migrate: a cache out of reach must not
+    fail them (its pages are out of reach too); None then."""
     try:
-        cache.delete(SITE_STATE)
-    except Exception:  # a cache out of reach must not fail the change; its pages are out of reach too
-        log.warning("could not tell the page cache of a change", exc_info=True)
+        return call(*args)
+    except Exception:
+        log.warning("could not tell the page cache of a change or a migrate", exc_info=True)
+        return None
 
 
 def forget_pages_from_before(using="default"):
@@ -132,11 +139,11 @@ def forget_pages_from_before(using="default"):
     is served then while its new version renders. Pages of the current token stay current. Other
     code never finds the pages of the code before it (code_identity)."""
     state = _site_state(using)
-    if state is not None and cache.get(SITE_STATE) == state:
+    if state is not None and _quietly(cache.get, SITE_STATE) == state:
         return
     _record_takedowns([None], using)
     forget_version()
-    _remember_site_state(using)
+    _quietly(_remember_site_state, using)
 
 
 def _record_takedowns(item_ids, using="default"):

@@ -412,6 +412,21 @@ def test_a_publication_goes_through_with_the_page_cache_out_of_reach(items, capl
     assert late.state == "published" and "could not tell the page cache" in caplog.text
 
 
+def test_a_migrate_goes_through_with_the_page_cache_out_of_reach(items):
+    """Starting the service while the cache server is down: the migrate completes, and since the
+    cache cannot say it saw this database, no page from before is served."""
+    from django.core.cache import cache as page_cache
+    from django.core.management import call_command
+
+    from portal.models import PublicTakedown
+
+    refusals = PublicTakedown.objects.filter(item=None).count()
+    with patch.object(page_cache, "get", side_effect=ConnectionError("cache down")), \
+            patch.object(page_cache, "set", side_effect=ConnectionError("cache down")):
+        call_command("migrate", verbosity=0)
+    assert PublicTakedown.objects.filter(item=None).count() == refusals + 1
+
+
 @override_settings(PORTAL_VERSION_SECONDS=3600)
 def test_no_page_is_served_by_other_code_than_made_it(items):
     """After an upgrade, even a page of the current version is rendered again: the code, its
