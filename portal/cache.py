@@ -79,6 +79,28 @@ def forget_version():
         _memo["value"] = None
 
 
+_of_version = {"memo": (None, {})}  # (the token the values were computed for, {name: value})
+
+
+def of_version(name, compute):
+    """compute(), once per site version in this process, for a value made only of what changes the
+    version when it changes (the filters' years, departments and categories; the channels): the
+    first renders of the lists and items after a change need not each read it again."""
+    token = current_version()
+    memo_token, values = _of_version["memo"]
+    if memo_token != token:
+        values = {}
+        _of_version["memo"] = (token, values)
+    if name not in values:
+        values[name] = compute()
+    return values[name]
+
+
+def forget_values_of_version():
+    """For a test's fresh database, whose token is the seed's."""
+    _of_version["memo"] = (None, {})
+
+
 def bump(taken_down=(), item_ids=()):
     """Invalidate every cached public page. Call inside the transaction of the change; with the
     items taken away from the public (taken_down: withdrawn, superseded, a post taken off a
@@ -235,8 +257,11 @@ PAGE_PARAMETERS = ("q", "category", "entry", "department", "year", "page")
 def page_key(request, language):
     """Key of what a URL shows for the current version (the feed; the frame of a page repeats the
     full URL, so the full URL is the key; the scheme too, because the headers differ)."""
-    digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
-    return f"{_scope()}:{language}:{request.scheme}:{digest}"
+    return f"{_scope()}:{language}:{request.scheme}:{_full_path_digest(request)}"
+
+
+def _full_path_digest(request):
+    return hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
 
 
 def body_key(request, language):
@@ -355,8 +380,7 @@ RERENDER_CLAIM_SECONDS = 60
 
 def _whole_page_key(request, language):
     # Not per token: a page of the last token is served while the current one renders.
-    digest = hashlib.sha1(request.get_full_path().encode("utf-8")).hexdigest()
-    return f"portal:{code_identity()}:page:{language}:{request.scheme}:{digest}"
+    return f"portal:{code_identity()}:page:{language}:{request.scheme}:{_full_path_digest(request)}"
 
 
 def get(key):

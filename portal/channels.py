@@ -47,11 +47,12 @@ def _item_urls():
     return lambda item_id: f"{before}{item_id}{after}"
 
 
-def placements_for(items, *, among=None):
+def placements_for(items, *, among=None, channels=None):
     """{item id: [Placement, …]} for published items, in channel order. `among`, a query of the
-    same items, reads their posts with a subquery instead of one parameter per item."""
+    same items, reads their posts with a subquery instead of one parameter per item; `channels`,
+    every Channel when the caller has them already."""
     items = [item for item in items if item.published_at is not None]
-    channels = {c.code: c for c in Channel.objects.all()}
+    channels = {c.code: c for c in (Channel.objects.all() if channels is None else channels)}
     by_id = {c.pk: c for c in channels.values()}
     order = {code: c.order for code, c in channels.items()}
     posts = defaultdict(list)

@@ -29,6 +29,7 @@ from portal.channels import placements_for
 from portal.public import LATEST_ON_INDEX, categories_with_counts, listed_items, public_in_entry, public_items, published_in
 from portal.search import Results as SearchResults
 from records.models import Record
+from workflow.channels import Channel
 from workflow.content import display_html
 from workflow.models import CatalogueCategory, State
 
@@ -124,6 +125,11 @@ def _in_category(queryset, category):
 
 
 def _choices(category=None):
+    """The filter form's choices: the same on every page of a site version (of a category)."""
+    return cache.of_version(("choices", category and category.pk), lambda: _read_choices(category))
+
+
+def _read_choices(category):
     items = public_items() if category is None else _in_category(public_items(), category)
     # The years between the first and the last publication (cheap: no per-row date arithmetic).
     span = items.aggregate(first=Min("published_at"), last=Max("published_at"))
@@ -133,7 +139,7 @@ def _choices(category=None):
         years = list(range(last, first - 1, -1))
     # The departments responsible for catalogue items (a handful; no scan of the items).
     departments = Department.objects.filter(catalogue_entries__isnull=False).distinct().order_by("code")
-    return {"years": years, "departments": departments, "categories": CatalogueCategory.objects.order_by("order", "number")}
+    return {"years": years, "departments": list(departments), "categories": list(CatalogueCategory.objects.order_by("order", "number"))}
 
 
 def _page(request, queryset, count=None):
@@ -222,8 +228,13 @@ def _content(item):
         "body_html": display_html(item.body),
         "record": Record.objects.filter(item_id=item.pk, kind=Record.Kind.PUBLICATION).order_by("-version").first(),
         "attachments": list(item.attachments.filter(removed_at__isnull=True, uploaded_at__lte=item.published_at)),
-        "placements": [p for p in placements_for([item])[item.pk] if p.code != "portal"],
+        "placements": [p for p in placements_for([item], channels=cache.of_version("channels", _channels))[item.pk]
+                       if p.code != "portal"],
     }
+
+
+def _channels():
+    return list(Channel.objects.all())
 
 
 @cached_page
@@ -236,7 +247,8 @@ def item(request, pk):
     )
     if item is None:
         raise Http404(_("No such item."))
-    corrections = list(public_items().filter(supersedes=item).order_by("published_at"))
+    # An item in force has no public correction: publishing one supersedes it in the same transaction.
+    corrections = [] if item.state == State.PUBLISHED else list(public_items().filter(supersedes=item).order_by("published_at"))
     supersedes = item.supersedes if item.supersedes and item.supersedes.is_public else None
     # A link only to an item that is itself public: never the title of a refused or unpublished one.
     interpretation = public_items().filter(pk=item.interpretation_id).first() if item.interpretation_id else None

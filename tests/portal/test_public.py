@@ -663,3 +663,24 @@ def test_without_redis_the_pages_of_a_crawl_of_the_site_stay_cached(items):
     for n in range(400):
         assert Client().get(f"/search/?q=第{n}号").status_code == 200
     assert "学生奖励处罚办法（修订）" in text(Client().get(url))  # still the kept page, not a new render
+
+
+def test_the_filters_follow_a_publication_in_a_new_year_and_a_department_given_a_catalogue_item(client, items):
+    """The filters' years and departments are read once per site version in each process: a
+    publication, or a catalogue item given to another department, shows in them at once."""
+    from policies.models import Department
+    from workflow.models import CatalogueEntry
+
+    def filter_options(name):
+        page = text(client.get("/"))
+        select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S)[1]
+        return re.findall(r'<option value="([^"]*)"', select)
+
+    assert filter_options("year") == ["", "2026", "2025", "2024"]
+    factory.published("21", title="2027年学费收费标准公示", produced_on=D(2027, 1, 4), published_on=D(2027, 1, 5))
+    assert filter_options("year") == ["", "2027", "2026", "2025", "2024"]
+    entry = CatalogueEntry.objects.get(code="47")  # the college's one catalogue item
+    assert entry.department.code == "jdxy" and "jdxy" in filter_options("department")
+    entry.department = Department.objects.get(code="dzb")
+    entry.save()
+    assert "jdxy" not in filter_options("department")
