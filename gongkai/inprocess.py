@@ -6,6 +6,7 @@ beat or worker process exists. With a broker, `celery beat` and workers do this 
 import logging
 import threading
 import time
+from datetime import datetime, timezone as dt_timezone
 
 from celery.schedules import maybe_schedule
 from django.conf import settings
@@ -13,6 +14,13 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
+
+
+# Jobs run as soon as the process starts, not one interval later: the public pages' cache is this
+# process's memory and starts empty, and the column's menu pages should be made before the first
+# visitors open them (portal.cache.keep_warm).
+AT_START = {"portal-keep-warm"}
+NEVER = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 
 
 def run_due(entries, last_run):
@@ -23,7 +31,8 @@ def run_due(entries, last_run):
     ran = {}
     for name, entry in entries.items():
         schedule = maybe_schedule(entry["schedule"], app=app)
-        previous = last_run.setdefault(name, timezone.now())  # first run one interval after start
+        # First run one interval after start; AT_START's count as never run.
+        previous = last_run.setdefault(name, NEVER if name in AT_START else timezone.now())
         due, _next = schedule.is_due(previous)
         if due:
             last_run[name] = timezone.now()

@@ -164,6 +164,17 @@ def test_without_a_worker_the_office_does_not_wait_for_the_pages_the_scheduler_w
     assert TITLE in page and statements == 1
 
 
+def test_under_bin_serve_the_scheduler_warms_the_pages_as_the_process_starts(client, committed):
+    """A restart of ./bin/serve empties its cache (the process's memory): the scheduler renders the
+    menu pages at once, not a minute later, and no other job runs before its interval."""
+    from gongkai.inprocess import run_due
+
+    publish_committed(TITLE)
+    assert run_due(settings.CELERY_BEAT_SCHEDULE, {}) == {"portal-keep-warm": True}
+    page, statements = first_visit(client, "/")
+    assert TITLE in page and statements == 1
+
+
 def test_the_periodic_job_renders_the_pages_afresh_before_they_expire(client, committed):
     publish_committed(TITLE)
     start = timezone.now()
