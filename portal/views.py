@@ -125,21 +125,27 @@ def _in_category(queryset, category):
 
 
 def _choices(category=None):
-    """The filter form's choices: the same on every page of a site version (of a category)."""
-    return cache.of_version(("choices", category and category.pk), lambda: _read_choices(category))
+    """The filter form's choices: the same on every page of a site version (cache.of_version)."""
+    choices = {"years": cache.of_version(("years", category and category.pk), lambda: _years(category)),
+               "departments": cache.of_version("departments", _departments)}
+    if category is None:  # a category's own page offers its catalogue items instead
+        choices["categories"] = cache.of_version("categories", lambda: list(CatalogueCategory.objects.order_by("order", "number")))
+    return choices
 
 
-def _read_choices(category):
+def _years(category):
+    """The years between the first and the last publication, newest first (no per-row date arithmetic)."""
     items = public_items() if category is None else _in_category(public_items(), category)
-    # The years between the first and the last publication (cheap: no per-row date arithmetic).
     span = items.aggregate(first=Min("published_at"), last=Max("published_at"))
-    years = []
-    if span["first"]:
-        first, last = timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year
-        years = list(range(last, first - 1, -1))
-    # The departments responsible for catalogue items (a handful; no scan of the items).
-    departments = Department.objects.filter(catalogue_entries__isnull=False).distinct().order_by("code")
-    return {"years": years, "departments": list(departments), "categories": list(CatalogueCategory.objects.order_by("order", "number"))}
+    if not span["first"]:
+        return []
+    first, last = timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year
+    return list(range(last, first - 1, -1))
+
+
+def _departments():
+    """The departments responsible for catalogue items (a handful; no scan of the items)."""
+    return list(Department.objects.filter(catalogue_entries__isnull=False).distinct().order_by("code"))
 
 
 def _page(request, queryset, count=None):
