@@ -31,7 +31,8 @@ After changes commit, a worker renders the pages most visitors open (the column,
 pages, search, feed, catalogue, guide, annual reports, the latest publications' own pages) for the
 new version in every language (`schedule_warm`, `warm`), so that the first visitors after a
 publication do not each render them. A periodic job (`keep_warm`) renders them afresh before they
-expire, and again after the cache server lost them."""
+expire, and again after the cache server lost them; a worker runs it as it starts (an upgrade's
+code finds none of its pages), as ./bin/serve's scheduler does."""
 
 import functools
 import hashlib

@@ -1,6 +1,7 @@
 """Bump the public pages' cache version when something the public sees changes; keep the search
 index of public items current."""
 
+from celery.signals import worker_ready
 from django.db.models.signals import post_save
 
 from policies.models import Department
@@ -33,7 +34,17 @@ def _always(sender, **kwargs):
     cache.bump()
 
 
+def _warm_when_a_worker_starts(sender=None, **kwargs):
+    # After an upgrade no page of the new code is in the cache (its keys carry the code's identity,
+    # portal.cache.code_identity): the worker that starts renders the menu pages at once, not the
+    # beat one interval later. A worker whose cache is its own memory does nothing (keep_warm).
+    from portal.tasks import keep_pages_warm
+
+    keep_pages_warm.delay()
+
+
 def connect():
+    worker_ready.connect(_warm_when_a_worker_starts, dispatch_uid="portal-warm-when-a-worker-starts")
     post_save.connect(_item_saved, sender=DisclosureItem, dispatch_uid="portal-item-saved")
     post_save.connect(_post_saved, sender=ChannelPost, dispatch_uid="portal-post-saved")
     post_save.connect(_record_saved, sender=Record, dispatch_uid="portal-record-saved")

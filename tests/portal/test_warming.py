@@ -99,6 +99,16 @@ def test_after_a_publication_a_worker_warms_the_pages_for_the_first_visitors(cli
 
 
 @pytest.mark.redis
+def test_a_worker_that_starts_warms_the_pages_of_its_code(client, shared_cache, demo, celery_worker):
+    """After an upgrade the cache holds no page of the new code: its first worker renders them as
+    it starts, with no change to the site since (the demo was seeded before the worker started)."""
+    wait_until_warm(celery_worker)
+    assert re.search(r"warmed \d+ public pages", celery_worker.log_path.read_text())
+    page, statements = first_visit(client, "/")
+    assert "信息公开专栏" in page and statements == 1
+
+
+@pytest.mark.redis
 def test_until_the_worker_has_warmed_them_the_menu_pages_are_served_as_they_were(client, shared_cache, celery_worker, demo, settings):
     """In the seconds between a publication and the worker's warming, the column's first visitors
     get it as it was instead of each rendering it; after the warming, the new one from the cache."""
