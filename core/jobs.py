@@ -17,11 +17,16 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 
-def start(task, *args):
-    """Start `task(*args)` in the background; call it after the commit that it needs."""
+def in_child_processes():
+    """Whether start() runs a job in a child process (no broker, the setting on: ./bin/serve)."""
     from celery import current_app
 
-    if not current_app.conf.task_always_eager or not settings.JOBS_IN_CHILD_PROCESS:
+    return current_app.conf.task_always_eager and settings.JOBS_IN_CHILD_PROCESS
+
+
+def start(task, *args):
+    """Start `task(*args)` in the background; call it after the commit that it needs."""
+    if not in_child_processes():
         return task.delay(*args)
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_job", task.name, json.dumps(list(args))]
     # A session of its own: stopping the server (Ctrl-C) does not stop a job halfway; it finishes.

@@ -600,7 +600,8 @@ def _store_attachment(item, row, actor, attachments, now):
 def _issue_records_later(item_ids):
     """With a broker, a worker issues the chunk's records. Without one (tasks run in-process) they
     are not rendered inside the import — 10,000 records would hold the import for hours — but by
-    the reconciler's periodic run (operations.reconcile: published items without their record)."""
+    the reconciler's periodic run (operations.reconcile: published items without their record), in
+    a process of its own when there are many (operations.tasks.reconcile)."""
     from celery import current_app as app
 
     if app.conf.task_always_eager:

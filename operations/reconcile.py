@@ -60,6 +60,17 @@ class Outcome:
         return {"found": self.found, "repaired": self.repaired, "failed": self.failed}
 
 
+# Owed records from this many on (about a second each), an export or an import: work that takes
+# minutes to hours, which ./bin/serve runs in a process of its own (operations.tasks.reconcile).
+MANY_RECORDS = 10
+
+
+def is_long(found):
+    """Whether the overdue work `found` ({kind: count}) is long."""
+    records = sum(count for kind, count in found.items() if kind.startswith("record:"))
+    return records >= MANY_RECORDS or bool(found.get("export") or found.get("import"))
+
+
 def _overdue_items(now=None):
     """{kind: [item ids]} of overdue work, oldest first."""
     now = now or timezone.now()
