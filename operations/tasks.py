@@ -5,7 +5,7 @@ from core import jobs, locks
 
 
 @shared_task(name="operations.reconcile", acks_late=False)
-def reconcile(here=False):
+def reconcile(here=False, force=False):
     """Periodic (beat, or the in-process scheduler): finish overdue background work. Under
     ./bin/serve the scheduler runs it in a thread of the web process: long work there (records by
     the dozen after an import, an export, an import) goes to a child process of its own
@@ -16,11 +16,18 @@ def reconcile(here=False):
     if not here and jobs.in_child_processes():
         found = run(dry_run=True).found
         if is_long(found):
-            if not locks.is_free("reconcile"):  # the child started for it is still at work
-                return {"found": found, "busy": True}
-            return {"found": found, "process": jobs.start(reconcile, True).pid}
-    outcome = run()
+            started = start_in_background()
+            return {"found": found, "busy": True} if started is None else {"found": found, "process": started.pid}
+    outcome = run(force=force)
     return {**outcome.as_json(), "left": outcome.left, "busy": outcome.busy}
+
+
+def start_in_background(force=False):
+    """Run the reconciler in the background (a worker; under ./bin/serve a child process); None
+    when one is running already."""
+    if not locks.is_free("reconcile"):
+        return None
+    return jobs.start(reconcile, True, force)
 
 
 @shared_task(name="operations.heartbeat", acks_late=False)

@@ -11,7 +11,8 @@ from imports.models import ImportBatch
 from operations import health
 from operations.alarms import open_alarms
 from operations.models import Repair
-from operations.reconcile import KIND_LABELS, OBJECT_TYPES, reconcile
+from operations.reconcile import KIND_LABELS, OBJECT_TYPES, is_long, reconcile
+from operations.tasks import start_in_background
 from policies.access import is_office
 from workflow.models import DisclosureItem, OutgoingMail
 
@@ -82,6 +83,14 @@ def retry(request):
     if not may_operate(request.user):
         raise PermissionDenied
 
+    owed = reconcile(dry_run=True).found
+    if is_long(owed):  # hours of records after an import: not in the office's request
+        if start_in_background(force=True) is None:
+            messages.warning(request, _("Another reconciler is running; try again in a minute."))
+        else:
+            messages.info(request, _("%(n)s overdue jobs are being finished in the background; this page shows what is left.")
+                          % {"n": sum(owed.values())})
+        return redirect("operations:status")
     outcome = reconcile(force=True)
     repaired = sum(outcome.repaired.values())
     if outcome.busy:
