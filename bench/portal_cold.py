@@ -18,12 +18,11 @@ visit is timed to the last byte, through the WSGI application in-process, on a k
 PORTAL_VERSION_SECONDS, and after the change. One process, PostgreSQL, the cache in this process's
 memory. Prints Markdown.
 
---against measures another checkout too (one holding this script, e.g. a `git worktree` of an
-earlier commit), page by page in turns with this one, so that both see the same machine load.
+--against measures another checkout too (one holding this script and bench/scale.py, e.g. a
+`git worktree` of an earlier commit), page by page in turns with this one, so that both see the same machine load.
 """
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -31,6 +30,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from scale import anonymous_get  # bench/ is on the path: this script's folder
 
 HERE = Path(__file__).resolve().parent
 MODES = ("change", "cold", "warm")
@@ -59,12 +60,7 @@ def visit(application, path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
-        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost", "HTTP_ACCEPT_LANGUAGE": "zh-hans",
-        "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-    }
+    environ = anonymous_get(path)
     status = []
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()

@@ -27,12 +27,13 @@ PostgreSQL, the cache in this process's memory. Prints Markdown.
 """
 
 import argparse
-import io
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from scale import anonymous_get  # bench/ is on the path: this script's folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,12 +64,7 @@ def visit(application, path, content=None):
     from portal import cache
 
     cache.forget_version()
-    path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
-        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost", "HTTP_ACCEPT_LANGUAGE": "zh-hans",
-        "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-    }
+    environ = anonymous_get(path)
     status = []
     started = time.perf_counter()
     response = application(environ, lambda code, headers, exc_info=None: status.append(code))

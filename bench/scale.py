@@ -1,6 +1,7 @@
 """Shared set-up for the scale benchmarks: a PostgreSQL database of their own (created, migrated
 and seeded when missing), Django configured against it, jobs in-process as under ./bin/serve."""
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -33,3 +34,14 @@ def setup(default_name):
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
     return url
+
+
+def anonymous_get(path):
+    """The WSGI environ of an anonymous visitor's GET of `path` (with its query), in Chinese, at
+    http://localhost, for calling gongkai.wsgi.application in-process."""
+    path, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost", "HTTP_ACCEPT_LANGUAGE": "zh-hans",
+        "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+    }
