@@ -23,6 +23,7 @@ The API:
   above) in every query string, form body and JSON body before any view runs.
 """
 
+import datetime
 import unicodedata
 
 from django import forms
@@ -52,6 +53,7 @@ MESSAGES = {
     "minimum": _("Must be at least %(limit)d."),
     "maximum": _("Must be at most %(limit)d."),
     "date": _("Enter a date as YYYY-MM-DD."),
+    "date_range": _("Enter a date between 1900-01-01 and 2100-12-31."),
     "blank": _("This parameter was sent empty: give a value or leave it out."),
     "required": _("This parameter is required."),
     "unknown_fields": _("Unknown fields: %(fields)s."),
@@ -118,6 +120,18 @@ def check_body_size(html):
     if size > body_max_bytes():
         raise ValidationError(MESSAGES["bytes"], code="bytes", params={"limit": body_max_bytes(), "count": size})
     return html
+
+
+# Dates anyone may send: wide enough for any school's records, narrow enough that the day after a
+# period's end (or a time zone's shift) still exists — year 1 or 9999 cannot be turned into times.
+DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+
+
+def check_date(day):
+    """Raise ValidationError unless `day` lies between DATE_MIN and DATE_MAX."""
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(MESSAGES["date_range"], code="date_range")
+    return day
 
 
 # --- Django forms ------------------------------------------------------------------------------
@@ -321,6 +335,8 @@ def query_date(request, name, *, allow_blank=True):
         day = None
     if day is None:
         raise ValidationError({name: [MESSAGES["date"]]})
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError({name: [MESSAGES["date_range"]]})
     return day
 
 

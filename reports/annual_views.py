@@ -5,21 +5,24 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.inputs import InputPolicyForm
+from core.inputs import InputPolicyForm, check_date
 from policies.access import is_office
 from reports import annual, periods, services
 from reports.models import ReportArea
 
 
 class AnnualReportForm(InputPolicyForm, forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                validators=[check_date])
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              validators=[check_date])
     overview = forms.CharField(label=gettext_lazy("Overview (section 1)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     practices = forms.CharField(
         label=gettext_lazy("New practices, problems and improvements (section 7)"), required=False,
@@ -61,8 +64,8 @@ def _initial(date_from, date_to):
 
 def _period_from_query(request):
     try:
-        return datetime.date.fromisoformat(request.GET["date_from"]), datetime.date.fromisoformat(request.GET["date_to"])
-    except (KeyError, ValueError):
+        return check_date(datetime.date.fromisoformat(request.GET["date_from"])), check_date(datetime.date.fromisoformat(request.GET["date_to"]))
+    except (KeyError, ValueError, ValidationError):
         return periods.last_academic_year(timezone.localdate())
 
 

@@ -5,12 +5,17 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from core.inputs import DATE_MAX, DATE_MIN
+
 
 def parse_date(value, option):
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option}: not a date in the form YYYY-MM-DD: {value!r}") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise CommandError(f"{option} {value}: give a date between {DATE_MIN} and {DATE_MAX}")
+    return day
 
 
 def period(date_from, date_to):

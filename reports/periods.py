@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.inputs import DATE_MAX, DATE_MIN, MESSAGES
 from policies.models import Department
 
 
@@ -31,6 +32,8 @@ def from_query(request):
         date_to = datetime.date.fromisoformat(request.GET.get("to") or default_to.isoformat())
     except ValueError:
         date_from, date_to, error = default_from, default_to, _("Enter valid dates (pick them in the date fields).")
+    if error is None and not (DATE_MIN <= date_from <= DATE_MAX and DATE_MIN <= date_to <= DATE_MAX):
+        date_from, date_to, error = default_from, default_to, MESSAGES["date_range"]
     if error is None and date_from > date_to:
         error = _("The start of the period is after its end.")
     department = None

@@ -148,3 +148,10 @@ def test_the_disclosure_list_is_documented_as_the_paginated_object_it_returns(ap
     response = api("office").get("/api/disclosures/")
     assert response.status_code == 200 and "results" in response.json()
     openapi.assert_matches(response, "/api/disclosures/", "get")
+
+
+def test_a_year_no_time_can_hold_is_refused_in_the_filters(api, item):
+    for params in ({"from": "0001-01-01"}, {"to": "9999-12-31"}):
+        response = api("office").get("/api/channel-posts/", params)
+        assert response.status_code == 400, response.content
+        assert list(response.json()) == list(params)

@@ -117,6 +117,8 @@ def test_from_after_to_and_unwritable_paths_are_refused(demo, tmp_path):
         call_command("annual_report", "--from", "2026-09-01", "--to", "2025-08-31", "--pdf", str(tmp_path / "r.pdf"))
     with pytest.raises(CommandError, match="no such directory"):
         call_command("annual_report", "--from", "2025-09-01", "--to", "2026-08-31", "--pdf", str(tmp_path / "no" / "r.pdf"))
+    with pytest.raises(CommandError, match="--to 9999-12-31: give a date between 1900-01-01 and 2100-12-31"):
+        call_command("annual_report", "--from", "2025-09-01", "--to", "9999-12-31", "--pdf", str(tmp_path / "r.pdf"))
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.objects.filter(action="annual_report.export").exists()
 
@@ -139,4 +141,14 @@ def test_a_reversed_period_is_explained_and_others_are_refused(client, demo):
     assert response.status_code == 400 and "起始日期晚于截止日期" in response.content.decode()
     client.force_login(factory.persona("cwc_head"))
     assert client.get("/reports/annual/").status_code == 403
+    assert not AuditEvent.objects.filter(action="annual_report.export").exists()
+
+
+@pytest.mark.parametrize("period", [("0001-01-01", "2026-08-31"), ("2025-09-01", "9999-12-31")])
+def test_a_year_no_time_can_hold_is_a_form_error_and_the_words_stay(client, demo, period):
+    client.force_login(factory.persona("office"))
+    response = client.post("/reports/annual/", {"date_from": period[0], "date_to": period[1], "overview": "本年度工作概述。"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请输入 1900-01-01 至 2100-12-31 之间的日期" in page
+    assert "本年度工作概述。" in page  # the office's words are on the page to send again
     assert not AuditEvent.objects.filter(action="annual_report.export").exists()

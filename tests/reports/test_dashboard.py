@@ -89,6 +89,16 @@ def test_bad_periods_are_explained(client, user, autumn, params):
     assert client.get("/reports/register.xlsx", params).status_code == 400
 
 
+@pytest.mark.parametrize("page", ["/reports/", "/reports/overview/", "/reports/register/", "/reports/register.xlsx"])
+@pytest.mark.parametrize("params", [{"from": "0001-01-01", "to": "2025-10-31"}, {"from": "2025-09-01", "to": "9999-12-31"}])
+def test_a_year_no_time_can_hold_is_explained(client, user, autumn, page, params):
+    """Year 1 or 9999 typed into a date field: the day after the period does not exist."""
+    client.force_login(user("leader"))
+    response = client.get(page, params)
+    assert response.status_code == 400
+    assert "请输入 1900-01-01 至 2100-12-31 之间的日期" in response.content.decode()
+
+
 def test_an_unreadable_date_is_explained_without_a_format_the_date_fields_do_not_show(client, user, autumn):
     client.force_login(user("office"))
     page = client.get("/reports/", {"from": "2025-02-30", "to": "2025-10-31"}).content.decode()

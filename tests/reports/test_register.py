@@ -141,6 +141,8 @@ def test_from_after_to_is_one_clear_line_and_no_file(tmp_path):
     [
         (["--from", "2025-13-01", "--to", "2025-12-31"], "--from: not a date"),
         (["--from", "2025-09-01", "--to", "yesterday"], "--to: not a date"),
+        (["--from", "0001-01-01", "--to", "2025-12-31"], "--from 0001-01-01: give a date between 1900-01-01 and 2100-12-31"),
+        (["--from", "2025-09-01", "--to", "9999-12-31"], "--to 9999-12-31: give a date between"),
     ],
 )
 def test_bad_dates_are_refused(demo, tmp_path, args, message):
