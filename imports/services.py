@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
-from core.inputs import check_body_size, clean_text
+from core.inputs import DATE_MIN, as_id, check_body_size, clean_text
 from imports.tasks import issue_records
 from policies.access import is_office
 from policies.models import Department
@@ -53,6 +54,10 @@ MAX_ERRORS = 1000  # beyond this the file is clearly wrong; more lines help nobo
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (not an .xlsx, a sheet or a column missing)."""
+
+
+class UnreadableAttachment(Exception):
+    """The .zip lists the file but cannot give it back (damaged, encrypted, unknown compression)."""
 
 
 @dataclass
@@ -132,7 +137,10 @@ class Attachments:
             info = self.names.get(name)
             if info is None or info.file_size > settings.UPLOAD_MAX_BYTES + 1:
                 return None if info is None else b"\0" * (settings.UPLOAD_MAX_BYTES + 1)
-            return self.zip.read(info)
+            try:
+                return self.zip.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError):
+                raise UnreadableAttachment(name) from None
         path = self.source / name
         if not path.is_file():
             return None
@@ -279,14 +287,17 @@ def _check_item(plan, lookups, attachments, number, cells, today):
         except Exception as problem:  # ValidationError of the body size
             error("正文", " ".join(getattr(problem, "messages", [str(problem)])))
     if attachment:
-        data = attachments.read(attachment) if attachments else None
         if attachments is None or attachments.source is None:
             error("附件", f"指定了附件“{attachment}”，但没有提供附件目录或 .zip（--attachments）")
-        elif data is None:
-            error("附件", f"附件中没有文件“{attachment}”")
         else:
             try:
-                _checked_file(attachment, data)
+                data = attachments.read(attachment)
+                if data is None:
+                    error("附件", f"附件中没有文件“{attachment}”")
+                else:
+                    _checked_file(attachment, data)
+            except UnreadableAttachment:
+                error("附件", f"附件“{attachment}”在 .zip 中已损坏或已加密，无法读取：请重新压缩（不设密码）后再上传")
             except ContentError as problem:
                 error("附件", str(problem))
     if not body and not attachment:
@@ -299,10 +310,14 @@ def _check_item(plan, lookups, attachments, number, cells, today):
         error("生成日期", f"应为日期 YYYY-MM-DD（实际为“{_text(cells.get('生成日期'))}”）")
     elif produced_on > today:
         error("生成日期", "不能晚于今天")
+    elif produced_on < DATE_MIN:
+        error("生成日期", f"不能早于{DATE_MIN}（请检查年份）")
     if published_on is None:
         error("公开日期", f"应为日期 YYYY-MM-DD（实际为“{_text(cells.get('公开日期'))}”）")
     elif published_on > today:
         error("公开日期", "不能晚于今天（导入的是已经公开的信息）")
+    elif published_on < DATE_MIN:
+        error("公开日期", f"不能早于{DATE_MIN}（请检查年份）")
     elif produced_on and published_on < produced_on:
         error("公开日期", "早于生成日期")
     if bad:
@@ -324,8 +339,8 @@ def _check_post(plan, lookups, number, cells, today):
     ref, item_id = _text(cells.get("外部编号")), _text(cells.get("事项编号"))
     if not ref and not item_id:
         error("外部编号", "必填（或填写本系统的事项编号）")
-    elif item_id and not item_id.isdigit():
-        error("事项编号", "应为数字")
+    elif item_id and as_id(item_id) is None:  # not "²", "0" nor a number no row can have
+        error("事项编号", "应为本系统的事项编号（正整数）")
     name = _text(cells.get("公开途径"))
     channel = lookups.channels.get(name)
     if not name:
@@ -341,6 +356,8 @@ def _check_post(plan, lookups, number, cells, today):
         error("发布日期", f"应为日期 YYYY-MM-DD（实际为“{_text(cells.get('发布日期'))}”）")
     elif posted_on > today:
         error("发布日期", "不能晚于今天")
+    elif posted_on < DATE_MIN:
+        error("发布日期", f"不能早于{DATE_MIN}（请检查年份）")
     url, note = _text(cells.get("链接")), _text(cells.get("备注"))
     if url and (not url.startswith(("http://", "https://")) or len(url) > 500 or any(c.isspace() for c in url)):
         error("链接", "应为 http:// 或 https:// 开头的网址（不超过500个字符）")
@@ -350,7 +367,7 @@ def _check_post(plan, lookups, number, cells, today):
         error("链接", "链接和备注至少填写一项（没有链接时在备注写明出处，如“校报第321期”）")
     if bad:
         return None
-    return PostRow(number, ref, int(item_id) if item_id else None, channel, posted_on, url, note)
+    return PostRow(number, ref, as_id(item_id), channel, posted_on, url, note)
 
 
 def check(path, *, attachments=None, on_progress=None):

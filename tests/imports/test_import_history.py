@@ -196,3 +196,52 @@ def test_posts_for_items_published_in_gongkai_by_item_number(tmp_path, demo):
     assert AuditEvent.objects.filter(action="channel.post.import", object_id=str(item.pk)).count() == 1
     out, _err = run(tmp_path / "posts.xlsx")
     assert "0 channel posts" in out
+
+
+@pytest.mark.parametrize("damage", ["crc", "encrypted", "compression"])
+def test_an_attachment_the_zip_cannot_give_back_is_a_cell_error(tmp_path, demo, damage):
+    """A damaged, encrypted or oddly compressed file in the .zip names its row, not a traceback."""
+    import zipfile
+
+    items, _posts, _expected = year_of_history(2)
+    items[1][4], items[1][5] = "", "预算.pdf"  # row 3 gives its body as an attachment
+    path = write(tmp_path / "att.xlsx", items, [])
+    with zipfile.ZipFile(tmp_path / "files.zip", "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("预算.pdf", b"%PDF-1.4\n% budget\n%%EOF\n")
+    data = bytearray((tmp_path / "files.zip").read_bytes())
+    central = data.find(b"PK\x01\x02")
+    if damage == "crc":
+        data[data.find(b"% budget") + 2] ^= 0xFF
+    elif damage == "encrypted":
+        data[6] |= 1  # the general-purpose flag's "encrypted" bit, local header and central directory
+        data[central + 8] |= 1
+    else:
+        data[8] = data[central + 10] = 99  # a compression method Python cannot read
+    (tmp_path / "files.zip").write_bytes(bytes(data))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 errors: nothing imported"):
+        call_command("import_history", str(path), "--attachments", str(tmp_path / "files.zip"), stderr=err, stdout=io.StringIO())
+    assert err.getvalue().splitlines() == ["事项 第3行「附件」：附件“预算.pdf”在 .zip 中已损坏或已加密，无法读取：请重新压缩（不设密码）后再上传"]
+    assert not DisclosureItem.objects.exists()
+
+
+@pytest.mark.parametrize("sheet, column, value, message", [
+    ("items", 7, "0001-01-01", "事项 第3行「生成日期」：不能早于1900-01-01"),
+    ("items", 8, "0202-05-01", "事项 第3行「公开日期」：不能早于1900-01-01"),
+    ("posts", 3, "0024-09-10", "发布记录 第3行「发布日期」：不能早于1900-01-01"),
+    ("posts", 1, "²", "发布记录 第3行「事项编号」：应为本系统的事项编号"),
+    ("posts", 1, "99999999999999999999999", "发布记录 第3行「事项编号」：应为本系统的事项编号"),
+])
+def test_impossible_years_and_item_numbers_are_cell_errors(tmp_path, demo, sheet, column, value, message):
+    items, _posts, _expected = year_of_history(2)
+    posts = [["OLD-00001", "", "wechat", "2024-09-10", "https://wechat.example.edu.cn/1", ""] for _n in range(2)]
+    posts[1][2] = "douyin"
+    (items if sheet == "items" else posts)[1][column] = value
+    if column == 1 and sheet == "posts":
+        posts[1][0] = ""
+    path = write(tmp_path / "bad.xlsx", items, posts)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_history", str(path), stderr=err, stdout=io.StringIO())
+    assert any(line.startswith(message) for line in err.getvalue().splitlines()), err.getvalue()
+    assert not DisclosureItem.objects.exists()

@@ -100,3 +100,25 @@ def test_without_a_broker_the_import_runs_in_a_child_process_and_the_page_shows_
     page = client.get(response["Location"]).content.decode()
     assert "导入完成" in page and 'http-equiv="refresh"' not in page
     assert DisclosureItem.objects.filter(imported_at__isnull=False).count() == 4
+
+
+def test_a_damaged_attachments_zip_on_the_page_names_the_row(client, user, tmp_path, django_capture_on_commit_callbacks):
+    import zipfile
+
+    items, posts, _expected = year_of_history(2)
+    items[0][4], items[0][5] = "", "a.pdf"
+    path = write(tmp_path / "att.xlsx", items, posts)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as files:
+        files.writestr("a.pdf", b"%PDF-1.4\n% a\n%%EOF\n")
+    data = bytearray(archive.getvalue())
+    data[data.find(b"% a") + 2] ^= 0xFF  # the file no longer matches its checksum
+    client.force_login(user("office"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path, attachments=SimpleUploadedFile("files.zip", bytes(data)))
+    batch = ImportBatch.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert batch.status == "invalid"
+    assert "事项 第2行「附件」：附件“a.pdf”在 .zip 中已损坏或已加密" in page and "未导入任何数据" in page
+    assert "CRC" not in page
+    assert not DisclosureItem.objects.exists()
