@@ -61,8 +61,9 @@ class ComplaintForm(InputPolicyForm, forms.Form):
 class EvaluationForm(InputPolicyForm, forms.Form):
     held_on = forms.DateField(label=_("held on"), widget=DateInput)
     evaluators = forms.ChoiceField(label=_("evaluators"), choices=Evaluation.Evaluators.choices)
-    participants = forms.IntegerField(label=_("participants"), min_value=1)
-    satisfied = forms.IntegerField(label=_("satisfied"), min_value=0)
+    # The API's limits: a count the database's integer column holds.
+    participants = forms.IntegerField(label=_("participants"), min_value=1, max_value=1_000_000)
+    satisfied = forms.IntegerField(label=_("satisfied"), min_value=0, max_value=1_000_000)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

@@ -494,6 +494,8 @@ def receive(
         errors["received_on"] = [_("This field is required.")]
     elif received_on > timezone.localdate():
         errors["received_on"] = [_("A request cannot be received in the future.")]
+    elif received_on < inputs.DATE_MIN:  # a mistyped year: its number and letters would say year 1
+        errors["received_on"] = [inputs.MESSAGES["date_range"]]
     if applicant_kind not in InformationRequest.ApplicantKind.values:
         errors["applicant_kind"] = [_("Choose natural person or organisation.")]
     if about_own_information and not identity_checked:
@@ -650,6 +652,8 @@ def record_complaint(*, actor, kind, received_on, summary):
         errors["summary"] = [_("This field is required.")]
     if received_on is None:
         errors["received_on"] = [_("This field is required.")]
+    elif not inputs.DATE_MIN <= received_on <= inputs.DATE_MAX:
+        errors["received_on"] = [inputs.MESSAGES["date_range"]]
     _raise(errors)
     complaint = Complaint.objects.create(kind=kind, received_on=received_on, summary=summary.strip())
     record("foi.complaint.record", actor=actor, obj=complaint, data={"kind": kind, "received_on": received_on.isoformat()})
@@ -664,6 +668,8 @@ def record_evaluation(*, actor, held_on, evaluators, participants, satisfied, su
         errors["evaluators"] = [_("Choose who evaluated.")]
     if held_on is None:
         errors["held_on"] = [_("This field is required.")]
+    elif not inputs.DATE_MIN <= held_on <= inputs.DATE_MAX:
+        errors["held_on"] = [inputs.MESSAGES["date_range"]]
     if not isinstance(participants, int) or participants < 1:
         errors["participants"] = [_("At least one participant.")]
     elif not isinstance(satisfied, int) or not 0 <= satisfied <= participants:

@@ -139,3 +139,20 @@ def test_complaints_and_evaluations_are_recorded_and_checked(client, user):
 def test_the_home_page_links_to_requests_for_those_who_may_see_them(client, user, username, shown):
     client.force_login(user(username))
     assert ('href="/foi/"' in client.get("/home/").content.decode()) == shown
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_a_huge_count_or_a_mistyped_year_is_a_form_error(client, user):
+    client.force_login(user("office"))
+    too_many = client.post("/foi/evaluations/new/", {"held_on": "2025-09-20", "evaluators": "students",
+                                                     "participants": 3_000_000_000, "satisfied": 1})
+    assert too_many.status_code == 200 and "1000000" in too_many.content.decode()
+    for path, data, field in [
+        ("/foi/new/", _form(received_on="0025-09-25"), "received_on"),
+        ("/foi/complaints/new/", {"kind": "complaint", "received_on": "9999-12-31", "summary": "收费标准未按时公开"}, "received_on"),
+        ("/foi/evaluations/new/", {"held_on": "0001-01-01", "evaluators": "students", "participants": 3, "satisfied": 1}, "held_on"),
+    ]:
+        response = client.post(path, data)
+        assert response.status_code == 200 and "请输入 1900-01-01 至 2100-12-31 之间的日期" in response.content.decode(), path
+    assert not InformationRequest.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="foi.").exists()
