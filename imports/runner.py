@@ -52,7 +52,8 @@ def _run(batch, folder):
     attachments = next((p for p in folder.glob("attachments*")), None)
     try:
         _update(batch.pk, status=ImportBatch.Status.CHECKING)
-        plan = services.check(workbook, attachments=attachments, on_progress=lambda n: _update(batch.pk, rows_done=n))
+        plan = services.check(workbook, attachments=attachments, on_progress=lambda n: _update(batch.pk, rows_done=n),
+                              workbook_name=batch.file_name, attachments_name=batch.attachments_name)
         if plan.errors:
             _update(batch.pk, status=ImportBatch.Status.INVALID, errors=plan.errors, counts=plan.counts,
                     finished_at=timezone.now())

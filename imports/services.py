@@ -114,7 +114,8 @@ class Plan:
 
 
 class Attachments:
-    def __init__(self, source):
+    def __init__(self, source, name=None):
+        """`name`: what the office called the file it uploaded (the page keeps it elsewhere)."""
         self.source = Path(source) if source else None
         self.zip = None
         if self.source is None:
@@ -126,7 +127,7 @@ class Attachments:
         try:
             self.zip = zipfile.ZipFile(self.source)
         except zipfile.BadZipFile:
-            raise ImportFileError(f"附件 {source}：不是目录，也不是 .zip 文件") from None
+            raise ImportFileError(f"附件 {name}：不是可读取的 .zip 文件" if name else f"附件 {source}：不是目录，也不是 .zip 文件") from None
         self.names = {Path(info.filename).name: info for info in self.zip.infolist() if not info.is_dir()}
 
     def read(self, name):
@@ -178,7 +179,7 @@ def _date(value):
         return None
 
 
-def _open(path):
+def _open(path, name=None):
     from openpyxl import load_workbook
 
     try:
@@ -186,7 +187,20 @@ def _open(path):
     except FileNotFoundError:
         raise ImportFileError(f"{path}：文件不存在") from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFileError(f"{Path(path).name}：不是可读取的 .xlsx 文件") from None
+        raise ImportFileError(f"{name or Path(path).name}：不是可读取的 .xlsx 文件") from None
+
+
+def _readable(rows, sheet_name):
+    """The sheet's rows as openpyxl parses them, row by row: a sheet whose XML is damaged (cut
+    short, an impossible cell) is an error for the whole file, found only when its row is read."""
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl raises many kinds (ParseError, ValueError, KeyError …)
+            raise ImportFileError(f"工作表「{sheet_name}」已损坏，无法读取：请用 Excel 打开并另存为 .xlsx 后重新上传") from None
+        yield values
 
 
 def _sheet_rows(book, sheet_name, columns, required, *, optional_sheet=False):
@@ -195,7 +209,7 @@ def _sheet_rows(book, sheet_name, columns, required, *, optional_sheet=False):
         if optional_sheet:
             return
         raise ImportFileError(f"缺少工作表「{sheet_name}」（模板的工作表为：{ITEMS_SHEET}、{POSTS_SHEET}）")
-    rows = book[sheet_name].iter_rows(values_only=True)
+    rows = _readable(book[sheet_name].iter_rows(values_only=True), sheet_name)
     header = next(rows, None) or ()
     index = {}
     for position, name in enumerate(header):
@@ -370,12 +384,13 @@ def _check_post(plan, lookups, number, cells, today):
     return PostRow(number, ref, as_id(item_id), channel, posted_on, url, note)
 
 
-def check(path, *, attachments=None, on_progress=None):
-    """Read and check the whole file. Returns a Plan (its `errors` empty when it may be written)."""
+def check(path, *, attachments=None, on_progress=None, workbook_name=None, attachments_name=None):
+    """Read and check the whole file. Returns a Plan (its `errors` empty when it may be written).
+    The names are the uploaded files' own, for the errors (else the paths')."""
     today = timezone.localdate()
-    book = _open(path)
+    book = _open(path, workbook_name)
     try:
-        attachments = Attachments(attachments) if attachments else None
+        attachments = Attachments(attachments, attachments_name) if attachments else None
         lookups = _Lookups()
         plan = Plan()
         rows = []

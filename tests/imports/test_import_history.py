@@ -245,3 +245,26 @@ def test_impossible_years_and_item_numbers_are_cell_errors(tmp_path, demo, sheet
         call_command("import_history", str(path), stderr=err, stdout=io.StringIO())
     assert any(line.startswith(message) for line in err.getvalue().splitlines()), err.getvalue()
     assert not DisclosureItem.objects.exists()
+
+
+def _damaged(path, damage):
+    """A copy of the workbook at `path` whose 事项 sheet XML is damaged in the way named."""
+    import zipfile
+
+    damaged = path.with_name(f"damaged-{damage}.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2] if damage == "cut short" else data.replace(b'<c r="B3" t="n"><v>', b'<c r="B3" t="n"><v>x', 1)
+            target.writestr(info, data)
+    return damaged
+
+
+@pytest.mark.parametrize("damage", ["cut short", "not a number"])
+def test_a_workbook_with_a_damaged_sheet_is_one_clear_error(tmp_path, demo, damage):
+    items, posts, _expected = year_of_history(3)
+    path = _damaged(write(tmp_path / "history.xlsx", items, posts), damage)
+    with pytest.raises(CommandError, match="^工作表「事项」已损坏，无法读取"):
+        run(path)
+    assert not DisclosureItem.objects.exists()

@@ -122,3 +122,35 @@ def test_a_damaged_attachments_zip_on_the_page_names_the_row(client, user, tmp_p
     assert "事项 第2行「附件」：附件“a.pdf”在 .zip 中已损坏或已加密" in page and "未导入任何数据" in page
     assert "CRC" not in page
     assert not DisclosureItem.objects.exists()
+
+
+def test_a_workbook_with_a_damaged_sheet_on_the_page_says_so(client, user, tmp_path, django_capture_on_commit_callbacks):
+    from tests.imports.test_import_history import _damaged
+
+    items, posts, _expected = year_of_history(3)
+    path = _damaged(write(tmp_path / "history.xlsx", items, posts), "cut short")
+    client.force_login(user("office"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path)
+    page = client.get(response["Location"]).content.decode()
+    assert ImportBatch.objects.get().status == "invalid"
+    assert "工作表「事项」已损坏，无法读取" in page and "ParseError" not in page
+    assert not DisclosureItem.objects.exists()
+
+
+def test_files_that_cannot_be_read_are_named_as_the_office_uploaded_them(client, user, tmp_path, django_capture_on_commit_callbacks):
+    items, posts, _expected = year_of_history(2)
+    path = write(tmp_path / "history.xlsx", items, posts)
+    client.force_login(user("office"))
+    for workbook, attachments, message in [
+        (SimpleUploadedFile("往年信息.xlsx", b"%PDF-1.4 not a workbook"), None, "往年信息.xlsx：不是可读取的 .xlsx 文件"),
+        (SimpleUploadedFile("history.xlsx", path.read_bytes()), SimpleUploadedFile("附件.zip", b"PK\x03\x04 not a zip"),
+         "附件 附件.zip：不是可读取的 .zip 文件"),
+    ]:
+        data = {"workbook": workbook, **({"attachments": attachments} if attachments else {})}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/office/import/", data)
+        page = client.get(response["Location"]).content.decode()
+        assert message in page
+        assert "var/imports" not in page and "不是目录" not in page  # no path on the server
+    assert not DisclosureItem.objects.exists()
