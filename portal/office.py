@@ -87,7 +87,12 @@ def item_channels(request, pk):
                     messages.success(request, _("Recorded."))
                     return redirect("portal:item-channels", pk=item.pk)
         except ValidationError as error:
-            (remove_form if request.POST.get("action") == "remove" else form).add_error(None, error)
+            failed = remove_form if request.POST.get("action") == "remove" else form
+            # The service calls the post's date `posted_on`; this form, `posted_at`.
+            problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for field, found in problems.items():
+                field = "posted_at" if field == "posted_on" else field
+                failed.add_error(field if field in failed.fields else None, found)
     posts = item.channel_posts.select_related("channel", "recorded_by").order_by("channel__order", "posted_at")
     return render(
         request,

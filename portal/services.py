@@ -48,6 +48,10 @@ def record_post(item, *, actor, channel, url="", reference="", posted_at=None):
         raise ValidationError(_("Give the post's link or a reference to it."))
     if posted_at is not None and timezone.localdate(posted_at) > timezone.localdate():
         raise ValidationError({"posted_on": [_("A post cannot be dated in the future.")]})
+    if posted_at is not None and timezone.localdate(posted_at) < inputs.DATE_MIN:
+        # A mistyped year 1 at midnight, school time, is a time before year 1 in UTC: stored, it
+        # could not be read back and every page listing the post would fail.
+        raise ValidationError({"posted_on": [inputs.MESSAGES["date_range"]]})
     with transaction.atomic():
         post = ChannelPost.objects.create(
             item=item, channel=channel, url=url, reference=reference,

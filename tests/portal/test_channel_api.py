@@ -83,6 +83,7 @@ def test_bad_posts_are_refused_with_the_field_named(api, item):
         ({"item": item.pk, "channel": "nosuch", "posted_on": "2025-09-02", "url": "https://x.example/"}, "non_field_errors"),
         ({"item": item.pk, "channel": "news", "posted_on": "2025-02-30", "url": "https://x.example/"}, "posted_on"),
         ({"item": item.pk, "channel": "news", "posted_on": "2999-01-01", "url": "https://x.example/"}, "posted_on"),
+        ({"item": item.pk, "channel": "news", "posted_on": "0001-01-01", "url": "https://x.example/"}, "posted_on"),
         ({"item": 999999, "channel": "news", "posted_on": "2025-09-02", "url": "https://x.example/"}, "item"),
     ]:
         response = office.post("/api/channel-posts/", body, format="json")

@@ -43,6 +43,21 @@ def test_a_post_needs_a_link_or_reference(client, user, item):
         services.record_post(item, actor=user("office"), channel="portal", url="https://example.edu.cn/")
 
 
+@pytest.mark.parametrize("posted_at, message", [
+    ("0001-01-01T00:00", "请输入 1900-01-01 至 2100-12-31 之间的日期"),  # before year 1 in UTC: unreadable once stored
+    ("9999-12-31T23:59", "发布日期不能晚于今天"),
+])
+def test_a_post_dated_in_a_mistyped_year_is_a_form_error(client, user, item, posted_at, message):
+    client.force_login(user("office"))
+    response = client.post(f"/office/channels/items/{item.pk}/", {
+        "action": "record", "channel": _channel("wechat"), "url": "https://mp.weixin.qq.com/s/xyz", "posted_at": posted_at,
+    })
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not services.ChannelPost.objects.exclude(channel__code="portal").exists()
+    assert client.get("/office/channels/").status_code == 200
+    assert client.get(f"/office/channels/items/{item.pk}/").status_code == 200
+
+
 def test_five_channels_count_five_times_and_once_as_an_item(user, item):
     office = user("office")
     for code in ("wechat", "weibo", "douyin", "toutiao"):
