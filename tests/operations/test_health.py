@@ -114,6 +114,25 @@ def test_doctor_names_overdue_jobs_stale_heartbeats_an_old_checkpoint_and_a_full
     assert not checks["disk"]["ok"]
 
 
+def test_the_first_event_after_a_quiet_hour_is_not_an_overdue_checkpoint(demo, client, user):
+    """The check measures how long events have waited for a checkpoint, not how long ago the last
+    one was signed (nothing needed signing in the quiet hour)."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from audit import services
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=1)):
+        services.checkpoint(reason="test")
+    client.force_login(user("office"))  # the first event since: the office opens the health page
+    _status, _result, checks = doctor("zh-hans")
+    assert checks["audit checkpoint"]["ok"], checks["audit checkpoint"]
+    page = client.get("/office/health/").content.decode()
+    assert "最早一条未签名的事件已等待" in page and "最近一次签名在" not in page
+
+
 def test_the_health_page_is_for_the_office_only(client, user):
     client.force_login(user("cwc_liaison"))
     assert client.get("/office/health/").status_code == 403
