@@ -324,6 +324,9 @@ def _record_ground(item, actor, params, errors):
     return ["refusal_ground"], {"ground": item.refusal_ground}, {"ground": item.refusal_ground}
 
 
+PUBLISH_AHEAD_MAX = datetime.timedelta(days=366)
+
+
 def _choose_publication(item, actor, params, errors):
     """publish: the channels (the portal always) and the time; a policy document needs its
     interpretation first."""
@@ -332,6 +335,10 @@ def _choose_publication(item, actor, params, errors):
     when = params.get("publish_at")
     if when is not None and when < timezone.now() - datetime.timedelta(minutes=5):
         errors.setdefault("publish_at", []).append(_("The time is in the past."))
+    elif when is not None and when > timezone.now() + PUBLISH_AHEAD_MAX:
+        # Nothing undoes a scheduled publication, so a mistyped year would hold the item for
+        # years; and a time near year 9999 cannot even be shown in local time.
+        errors.setdefault("publish_at", []).append(_("A publication can be scheduled at most a year ahead."))
     if item.is_policy_document and not (item.interpretation_id or item.interpretation_url):
         errors.setdefault("non_field_errors", []).append(
             _("An important policy document needs its policy interpretation (政策解读) linked before publication.")

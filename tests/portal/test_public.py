@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from portal.models import SiteVersion
@@ -144,7 +145,7 @@ def test_refused_and_publishing_items_never_appear(client, items, demo):
     services.refuse(refused, actor=factory.persona("office"), ground="privacy", comment="含捐赠人个人信息")
     scheduled = factory.review(factory.draft("17", title="校办企业资产情况（定时发布）", produced_on=D(2026, 3, 2)),
                                when=factory.at(D(2026, 3, 3)))
-    services.publish(scheduled, actor=factory.persona("office"), publish_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc))
+    services.publish(scheduled, actor=factory.persona("office"), publish_at=timezone.now() + datetime.timedelta(days=30))
     for item in (refused, scheduled):
         assert client.get(f"/items/{item.pk}/").status_code == 404
         assert item.title not in text(client.get("/category/3/"))

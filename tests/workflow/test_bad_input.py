@@ -1,8 +1,11 @@
 """Bad input gets a clear 400 naming the field, and nothing is stored half-way."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from tests.workflow.helpers import draft, entry
@@ -142,3 +145,26 @@ def test_oversized_files_are_refused(api, user, settings, tmp_path):
     assert response.status_code == 400 and "1024" in response.json()["file"][0]
     assert counts() == before
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59Z", "2999-01-01T09:00:00+08:00"])
+def test_a_publication_scheduled_years_ahead_is_refused_and_the_item_stays_readable(api, user, when):
+    """Nothing undoes a scheduled publication: a mistyped year must be refused, not stored (a time
+    near year 9999 could not even be shown in local time: the item's page failed for good)."""
+    from tests.workflow.helpers import to_state
+
+    item = to_state(user, draft(user), "office_review")
+    office = api("office")
+    response = office.post(f"/api/disclosures/{item.pk}/publish/", {"publish_at": when}, format="json")
+    assert response.status_code == 400 and "一年之内" in response.json()["publish_at"][0]
+    item.refresh_from_db()
+    assert item.state == "office_review" and item.publish_at is None
+    assert office.get(f"/api/disclosures/{item.pk}/").status_code == 200
+    client = Client()
+    client.force_login(user("office"))
+    assert client.get(f"/workflow/items/{item.pk}/").status_code == 200
+    # The same on the item page, before any confirmation; a time within the year is taken.
+    page = client.post(f"/workflow/items/{item.pk}/publish/", {"publish-publish_at": "2999-01-01T09:00"})
+    assert page.status_code == 400 and "定时发布最多只能安排在一年之内" in page.content.decode()
+    soon = (timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/workflow/items/{item.pk}/publish/", {"publish-publish_at": soon}).status_code == 200

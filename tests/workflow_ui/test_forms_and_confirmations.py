@@ -3,10 +3,12 @@ files kept across a failed submission, dates whose messages name no format the w
 linked items chosen by title, refusal grounds required and in Chinese, and a confirmation page that
 states the consequence before refusing, withdrawing or publishing."""
 
+import datetime
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from core import uploads
 from tests.workflow.helpers import draft, entry, to_state
@@ -278,9 +280,10 @@ def test_a_withdrawal_is_confirmed_with_its_consequence(as_user, user):
 def test_a_publication_is_confirmed_with_its_time_and_channels(as_user, user):
     item = to_state(user, draft(user), "office_review")
     client = as_user("office")
-    response = client.post(item_url(item, "publish/"), {"publish-channels": ["wechat"], "publish-publish_at": "2099-01-02T09:30"})
+    when = (timezone.localtime() + datetime.timedelta(days=30)).replace(hour=9, minute=30)
+    response = client.post(item_url(item, "publish/"), {"publish-channels": ["wechat"], "publish-publish_at": when.strftime("%Y-%m-%dT%H:%M")})
     page = shown(response)
-    assert "确认发布" in page and "将于 2099-01-02 09:30 在信息公开网站发布" in page
+    assert "确认发布" in page and f"将于 {when:%Y-%m-%d} 09:30 在信息公开网站发布" in page
     assert "门户网站信息公开专栏、官方微信公众号" in page and "只能撤回或更正，不能删除" in page
     item.refresh_from_db()
     assert item.state == "office_review"
