@@ -483,8 +483,13 @@ def item_action(request, pk, action):
         item.refresh_from_db()
         return _item_page(request, item, bound=(action, form), status=400)
     if action == "correct":
-        messages.success(request, _("A correction has been started as a new draft."))
-        return redirect("workflow:edit", result.pk)
+        if rules.allowed(result, request.user, "edit"):
+            messages.success(request, _("A correction has been started as a new draft."))
+            return redirect("workflow:edit", result.pk)
+        # The office starts corrections but drafts nothing: its edit page would be a 403.
+        messages.success(request, _("A correction has been started as a new draft: the department's liaison "
+                                    "revises it and submits it for review."))
+        return redirect("workflow:item", result.pk)
     result.refresh_from_db()
     messages.success(request, _("Done. The item is now “%(state)s”.") % {"state": result.get_state_display()})
     return redirect("workflow:item", item.pk)

@@ -251,12 +251,29 @@ def test_the_office_schedules_publication_then_withdraws_and_corrects(as_user, u
     item2 = to_state(user, draft(user, title="第三事项"), "published")
     response = client.post(item_url(item2, "correct/"), {"correct-comment": "数字有误"})
     correction = DisclosureItem.objects.get(supersedes=item2)
-    assert response["Location"] == item_url(correction, "edit/")
+    assert response["Location"] == item_url(correction)  # the office drafts nothing: no edit page for it
     client.post(item_url(item, "withdraw/"), confirmed(item, {"withdraw-comment": "信息有误"}))
     item.refresh_from_db()
     assert item.state == "withdrawn"
     page = text(client.get(item_url(item)))
     assert "已撤回" in page and "信息有误" in page
+
+
+def test_a_correction_lands_on_a_page_its_starter_may_open(as_user, user):
+    """The office starts a correction and lands on the new draft's page (its edit page would be a
+    403: the liaison revises it); a liaison who starts one lands on its edit form."""
+    item = to_state(user, draft(user), "published")
+    response = as_user("office").post(item_url(item, "correct/"), {"correct-comment": "数字有误"}, follow=True)
+    correction = DisclosureItem.objects.get(supersedes=item)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == item_url(correction)
+    assert "由该部门联络员修改后提交审核" in text(response)
+    assert as_user("cwc_liaison").get("/workflow/").content.decode().count(item_url(correction)) >= 1
+
+    other = to_state(user, draft(user, title="另一事项"), "published")
+    response = as_user("cwc_liaison").post(item_url(other, "correct/"), {"correct-comment": ""}, follow=True)
+    correction = DisclosureItem.objects.get(supersedes=other)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == item_url(correction, "edit/")
+    assert "已发起更正，生成新的草稿。" in text(response)
 
 
 # --- inbox ----------------------------------------------------------------------------------------
