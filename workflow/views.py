@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.display import person
 from core import inputs, uploads
@@ -454,8 +454,21 @@ def _confirmation(request, item, action, form, given):
     })
 
 
+def _back_to_item_on_get(view):
+    """An action's address opened with GET — the page shown there (a confirmation, a form with its
+    errors) reloaded from the address bar or through the language menu — leads to the item page
+    (or its 404), never to a bare 405 that the browser shows as a broken page."""
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return redirect("workflow:item", item_for(request.user, pk).pk)
+        return view(request, pk, *args, **kwargs)
+
+    return require_http_methods(["GET", "HEAD", "POST"])(wrapper)
+
+
 @login_required
-@require_POST
+@_back_to_item_on_get
 @_forbidden
 def item_action(request, pk, action):
     item = item_for(request.user, pk, to=action)  # 404 unseen; 403 holds no role for it
@@ -496,7 +509,7 @@ def item_action(request, pk, action):
 
 
 @login_required
-@require_POST
+@_back_to_item_on_get
 @_forbidden
 def item_reassign(request, pk):
     """The office gives the current step's task to another holder of the role (改派)."""

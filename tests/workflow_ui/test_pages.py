@@ -276,6 +276,25 @@ def test_a_correction_lands_on_a_page_its_starter_may_open(as_user, user):
     assert "已发起更正，生成新的草稿。" in text(response)
 
 
+def test_an_actions_address_opened_again_leads_to_the_item_page(as_user, user):
+    """The confirmation page and a form with errors are shown at the action's address: switching
+    the language there (or reloading it from the address bar) opens it with GET, which leads to the
+    item page — not to a bare 405 the browser shows as a broken page. Unseen items stay 404."""
+    item = to_state(user, draft(user), "office_review")
+    client = as_user("office")
+    confirmation = client.post(item_url(item, "publish/"), {"publish-channels": ["wechat"]})
+    assert "确认发布" in text(confirmation)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": item_url(item, "publish/")},
+                           HTTP_REFERER="http://testserver" + item_url(item, "publish/"), follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == item_url(item)
+    assert "What you can do" in text(response)
+    item.refresh_from_db()
+    assert item.state == "office_review"  # opening it did nothing
+    assert client.get(item_url(item, "reassign/")).status_code == 302
+    assert client.put(item_url(item, "publish/")).status_code == 405
+    assert as_user("jwc_head").get(item_url(item, "approve/")).status_code == 404
+
+
 # --- inbox ----------------------------------------------------------------------------------------
 
 
