@@ -300,8 +300,10 @@ def item_new(request):
 def item_edit(request, pk):
     item = item_for(request.user, pk, to="edit")
     if not rules.allowed(item, request.user, "edit"):
-        messages.error(request, _("The item is “%(state)s”: it can no longer be edited.") % {
-            "state": item.get_state_display()})
+        message = _("The item is “%(state)s”: it can no longer be edited.") % {"state": item.get_state_display()}
+        if request.method == "POST":
+            return _not_saved(request, item, message)
+        messages.error(request, message)
         return redirect("workflow:item", item.pk)
     initial = {field: getattr(item, field) for field in params.EDITABLE_FIELDS}
     initial["interpretation"] = item.interpretation_id or ""
@@ -317,8 +319,8 @@ def item_edit(request, pk):
         try:
             saved = _save_item(request, form, save)
         except StateConflict as conflict:
-            messages.error(request, conflict.message)
-            return redirect("workflow:item", item.pk)
+            item.refresh_from_db()
+            return _not_saved(request, item, conflict.message)
         if saved is not None:
             if "save_and_submit" in request.POST:
                 _submit_after_saving(request, item)
@@ -327,6 +329,18 @@ def item_edit(request, pk):
             return redirect("workflow:item", item.pk)
     attachments = item.attachments.filter(removed_at__isnull=True)
     return _render(request, "workflow/item_form.html", {"form": form, "item": item, "attachments": attachments})
+
+
+def _not_saved(request, item, reason):
+    """An edit posted after the item left the liaison (submitted meanwhile, in another tab or by a
+    colleague): nothing is saved, and the form comes back with what was typed (and the good files
+    held), so nothing is lost."""
+    form = _item_form(request, item)
+    form.is_valid()
+    form.add_error(None, "%s %s" % (reason, _("Nothing was saved: what you typed is still below, to copy if you need it.")))
+    form.held_files = _Uploads(request, form).keep()
+    return _render(request, "workflow/item_form.html", {
+        "form": form, "item": item, "attachments": item.attachments.filter(removed_at__isnull=True)}, status=409)
 
 
 def _submit_after_saving(request, item):
@@ -351,8 +365,9 @@ def _role_label(role):
         return role or _("system")
 
 
-def _item_page(request, item, bound=None, status=200):
-    """Render the item page; `bound` = (action, form) re-shows a form with its errors."""
+def _item_page(request, item, bound=None, status=200, unsent=""):
+    """Render the item page; `bound` = (action, form) re-shows a form with its errors; `unsent` is
+    what the user wrote for an action that could not be taken (shown to copy)."""
     actions = rules.available_actions(item, request.user)
     forms = []
     for action in actions:
@@ -407,6 +422,7 @@ def _item_page(request, item, bound=None, status=200):
         "supersedes_link": _link(item.supersedes_id, visible),
         "correction_links": [_link(c.pk, visible) for c in corrections],
         "channel_labels": [label for code, label in _channel_labels(item.channels)],
+        "unsent": unsent,
     }
     return _render(request, "workflow/item_detail.html", context, status=status)
 
@@ -420,6 +436,16 @@ def _link(pk, visible):
 def _channel_labels(codes):
     labels = dict(channel_choices())
     return [(code, labels.get(code, code)) for code in codes or []]
+
+
+def _conflict(request, item, conflict, typed):
+    """An action the item's state no longer allows (someone acted first): say so on the item page
+    as it is now, with what the user wrote shown again to copy — nothing typed is lost."""
+    messages.error(request, conflict.message)
+    if not typed:
+        return redirect("workflow:item", item.pk)
+    item.refresh_from_db()
+    return _item_page(request, item, status=409, unsent=typed)
 
 
 @login_required
@@ -489,8 +515,7 @@ def item_action(request, pk, action):
                                   "Nothing was done.") % {"state": item.get_state_display()})
         result = services.perform(item, action, actor=request.user, **given)
     except StateConflict as conflict:
-        messages.error(request, conflict.message)
-        return redirect("workflow:item", item.pk)
+        return _conflict(request, item, conflict, form.cleaned_data.get("comment", ""))
     except ValidationError as error:
         _add_errors(form, error)
         item.refresh_from_db()
@@ -525,8 +550,7 @@ def item_reassign(request, pk):
     try:
         services.reassign(item, to=target, actor=request.user, comment=form.cleaned_data["comment"])
     except StateConflict as conflict:
-        messages.error(request, conflict.message)
-        return redirect("workflow:item", item.pk)
+        return _conflict(request, item, conflict, form.cleaned_data["comment"])
     except ValidationError as error:
         form.add_error(None, error.messages)
         item.refresh_from_db()

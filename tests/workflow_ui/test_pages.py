@@ -218,6 +218,47 @@ def test_acting_twice_is_a_clear_message_not_an_error_page(as_user, user):
     assert "现在不能执行此操作" in text(response) and "保密审查" in text(response)
 
 
+def test_an_edit_sent_after_the_item_was_submitted_keeps_what_was_typed(as_user, user):
+    """The liaison's edit form, sent after the item was submitted meanwhile (another tab, a
+    colleague): nothing is saved, the form comes back with the text and the file, and says why."""
+    item = draft(user)
+    client = as_user("cwc_liaison")
+    services.submit(item, actor=user("cwc_liaison"))  # meanwhile
+    response = client.post(item_url(item, "edit/"), {
+        "title": "半小时写成的新标题", "body": "<p>花了半小时写的正文</p>", "produced_on": "2025-09-26",
+        "channels": ["portal"], "attachments": [SimpleUploadedFile("预算表.pdf", PDF)]})
+    page = text(response)
+    assert response.status_code == 409
+    assert "不能再编辑" in page and "本次未保存任何内容" in page
+    assert 'value="半小时写成的新标题"' in page and "花了半小时写的正文" in page
+    assert "预算表.pdf" in page  # the file is held for the user too
+    item.refresh_from_db()
+    assert item.title == "2025年收支预算总表" and item.state == "head_review" and not item.attachments.exists()
+
+
+def test_a_decision_someone_took_first_keeps_the_comment_that_was_typed(as_user, user):
+    """A return with a long comment, sent after another holder of the role approved: it is not
+    done, the page says why and shows the comment to copy; without a comment, back to the page."""
+    item = to_state(user, draft(user), "head_review")
+    client = as_user("cwc_head")
+    services.approve(item, actor=user("cwc_head"))  # meanwhile, in another tab
+    response = client.post(item_url(item, "return/"), {"return-comment": "第三段的数字与附件不一致，请核对"})
+    page = text(response)
+    assert response.status_code == 409 and "现在不能执行此操作" in page
+    assert 'id="unsent-text"' in page and "第三段的数字与附件不一致，请核对" in page
+    item.refresh_from_db()
+    assert item.state == "confidentiality_review"
+    # A stale confirmation (here a withdrawal's reason) keeps its text the same way.
+    published = to_state(user, draft(user, title="另一事项"), "published")
+    office = as_user("office")
+    confirmation = {"withdraw-comment": "数据有误，撤回后重新发布", "confirmed": "1",
+                    "confirmed_state": "published", "confirmed_version": "0"}
+    response = office.post(item_url(published, "withdraw/"), confirmation)
+    assert response.status_code == 409 and "数据有误，撤回后重新发布" in text(response)
+    published.refresh_from_db()
+    assert published.state == "published"
+
+
 def test_secret_and_major_items_go_through_the_secrecy_office_and_the_leading_group(as_user, user):
     item = to_state(user, draft(user, touches_state_secret=True, is_major=True), "confidentiality_review")
     as_user("cwc_reviewer").post(item_url(item, "clear/"), {"clear-comment": ""})
