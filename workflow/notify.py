@@ -12,6 +12,7 @@ transactions."""
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from policies.access import deputies_of, users_with
@@ -111,7 +112,9 @@ def deliver(item_id):
     """Write the notifications the item's last transition owes and clear its mark, in one
     transaction under the item's row lock: run twice (the job late after the reconciler, or a
     redelivered job), it finds nothing owed. Returns the users notified."""
-    with transaction.atomic():
+    # In the school's language, as a worker writes them: in-process delivery (no broker) runs in
+    # the request of whoever acted, and their English must not reach everyone else's inbox.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         item = DisclosureItem.objects.select_for_update(of=("self",)).select_related("department", "created_by").filter(
             pk=item_id).first()
         if item is None or item.pending_notice is None:

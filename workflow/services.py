@@ -16,11 +16,12 @@ Queues (inbox, visible items) and the periodic scan are in workflow.queues.
 import copy
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -619,14 +620,20 @@ def reassign(item, *, to, actor, comment=""):
     _audit(item, "reassign", actor=actor, before=before, data={
         "user": to.get_username(), "role": str(stage.role), **({"previous": previous.get_username()} if previous else {}),
         **({"comment": comment} if comment else {})})
-    notify.notify([to], item, Notification.Kind.TASK, _("The office has given you a task: %(title)s (%(state)s, due %(due)s)") % {
-        "title": item.title, "state": State(item.state).label, "due": item.due_on.isoformat()})
+    with translation.override(settings.LANGUAGE_CODE):  # the school's language, not the office's choice
+        notify.notify([to], item, Notification.Kind.TASK, _("The office has given you a task: %(title)s (%(state)s, due %(due)s)") % {
+            "title": item.title, "state": State(item.state).label, "due": item.due_on.isoformat()})
     return item
 
 
 def tell_delegation_ended(sender, delegation, actor, **kwargs):
     """Tell a delegation's principal and deputy that it has ended (policies.signals.delegation_ended),
-    except whoever ended it: the deputy's 代理 items leave their inbox."""
+    except whoever ended it: the deputy's 代理 items leave their inbox. In the school's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _tell_delegation_ended(delegation, actor)
+
+
+def _tell_delegation_ended(delegation, actor):
     message = _("%(actor)s ended the delegation of %(principal)s's role (%(department)s · %(role)s) to %(deputy)s.") % {
         "actor": person(actor), "principal": person(delegation.principal),
         "department": delegation.department.name, "role": delegation.get_role_display(),

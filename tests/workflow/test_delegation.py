@@ -487,3 +487,25 @@ def test_a_principal_ending_their_own_delegation_on_their_page_tells_the_deputy(
     told = {n.user.username: n.message for n in Notification.objects.filter(kind="info", link="/accounts/deputies/")}
     assert set(told) == {"cwc_deputy"}  # not the head, who ended it
     assert "王代理" in told["cwc_deputy"] and "财务资产处" in told["cwc_deputy"]
+
+
+def test_notifications_are_written_in_the_schools_language_whoever_acts_in_english(user, second_head, colleague):
+    """Notifications are stored text, read by others: one who reads the pages in English and acts
+    (in-process delivery runs in their request) must not put English into everyone else's inbox."""
+    from django.utils import translation
+
+    from workflow import notify
+
+    item = draft(user)
+    with translation.override("en"):
+        services.submit(item, actor=user("cwc_liaison"))
+        notify.deliver(item.pk)
+    assert [n.message[:4] for n in Notification.objects.filter(user=user("cwc_head"), item=item)] == ["新待办："]
+    with translation.override("en"):
+        services.reassign(item, to=second_head, actor=user("office"))
+    assert Notification.objects.filter(user=second_head, item=item).latest("id").message.startswith("信息公开办公室将任务改派给您")
+    delegation = name_deputy(head_membership(), deputy=colleague, starts_on=TODAY, ends_on=TODAY + 5 * DAY,
+                             actor=user("cwc_head"))
+    with translation.override("en"):
+        end_delegation(delegation, actor=user("office"))
+    assert "已结束" in Notification.objects.get(user=colleague).message
