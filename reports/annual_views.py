@@ -19,10 +19,12 @@ from reports.models import ReportArea
 
 
 class AnnualReportForm(InputPolicyForm, forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                validators=[check_date])
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                              validators=[check_date])
+    # The period whose texts the form holds: chosen above the form (a GET that loads its stored
+    # texts), never edited inside it — new dates here would store one period's words as another's.
+    date_from = forms.DateField(label=gettext_lazy("From"), validators=[check_date],
+                                widget=forms.DateInput(attrs={"type": "hidden"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=gettext_lazy("To"), validators=[check_date],
+                              widget=forms.DateInput(attrs={"type": "hidden"}, format="%Y-%m-%d"))
     overview = forms.CharField(label=gettext_lazy("Overview (section 1)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     practices = forms.CharField(
         label=gettext_lazy("New practices, problems and improvements (section 7)"), required=False,
@@ -63,10 +65,20 @@ def _initial(date_from, date_to):
 
 
 def _period_from_query(request):
+    """(from, to, error): the period asked for, else the academic year just ended."""
+    default = periods.last_academic_year(timezone.localdate())
+    if not (request.GET.get("date_from") or request.GET.get("date_to")):
+        return (*default, None)
     try:
-        return check_date(datetime.date.fromisoformat(request.GET["date_from"])), check_date(datetime.date.fromisoformat(request.GET["date_to"]))
-    except (KeyError, ValueError, ValidationError):
-        return periods.last_academic_year(timezone.localdate())
+        date_from = check_date(datetime.date.fromisoformat(request.GET.get("date_from", "")))
+        date_to = check_date(datetime.date.fromisoformat(request.GET.get("date_to", "")))
+    except ValueError:
+        return (*default, _("Enter valid dates (pick them in the date fields)."))
+    except ValidationError as error:
+        return (*default, error.messages[0])
+    if date_from > date_to:
+        return (*default, _("The start of the period is after its end."))
+    return date_from, date_to, None
 
 
 @login_required
@@ -74,7 +86,7 @@ def annual_report(request):
     """GET: the period's stored narrative to edit; POST: store it (the office: a new version when it
     changed) and download the report."""
     services.require_dashboard_reader(request.user)
-    date_from, date_to = _period_from_query(request)
+    date_from, date_to, period_error = _period_from_query(request)
     initial, version = _initial(date_from, date_to)
     form = AnnualReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -90,5 +102,10 @@ def annual_report(request):
         response["Content-Disposition"] = f'attachment; filename="annual-report-{data["date_from"]:%Y%m%d}-{data["date_to"]:%Y%m%d}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
-    return render(request, "reports/annual_form.html", {"form": form, "version": version},
-                  status=400 if form.errors else 200)
+    period = (date_from.isoformat(), date_to.isoformat())
+    if form.is_bound:  # the texts sent back for correction are those of the period they were written for
+        period = (form.data.get("date_from", period[0]), form.data.get("date_to", period[1]))
+    return render(request, "reports/annual_form.html", {
+        "form": form, "version": version, "date_from": period[0], "date_to": period[1], "period_error": period_error,
+        "stores_texts": is_office(request.user),
+    }, status=400 if form.errors or period_error else 200)

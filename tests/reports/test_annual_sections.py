@@ -105,3 +105,19 @@ def test_the_finished_report_goes_through_the_workflow_as_catalogue_item_6(year,
         call_command("annual_report", "--from", "2025-09-01", "--to", "2026-08-31", "--pdf", str(tmp_path / "x.pdf"),
                      "--draft-as", "cwc_liaison", stdout=io.StringIO())
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_another_period_is_opened_above_the_form_and_its_own_texts_come_with_it(client, year):
+    client.force_login(factory.persona("office"))
+    body = {"date_from": "2024-09-01", "date_to": "2025-08-31", "overview": "上一学年的概述", "practices": "", "other": ""}
+    assert client.post("/reports/annual/", body).status_code == 200
+    page = client.get("/reports/annual/", {"date_from": "2024-09-01", "date_to": "2025-08-31"}).content.decode()
+    assert "上一学年的概述" in page and "2024-09-01 至 2025-08-31" in page
+    # The form carries its period with the texts; the dates are changed only by opening another
+    # period, which brings that period's own texts (never one period's words saved as another's).
+    assert '<input type="hidden" name="date_from" value="2024-09-01"' in page
+    assert '<input type="date" name="date_from" value="2024-09-01" required>' in page
+    reversed_period = client.get("/reports/annual/", {"date_from": "2025-08-31", "date_to": "2024-09-01"})
+    assert reversed_period.status_code == 400 and "起始日期晚于截止日期" in reversed_period.content.decode()
+    client.force_login(factory.persona("leader"))
+    assert "您填写的文字只用于您本次下载的报告" in client.get("/reports/annual/").content.decode()
