@@ -30,8 +30,11 @@ class DeputyForm(inputs.InputPolicyForm, forms.Form):
     membership = forms.TypedChoiceField(label=gettext_lazy("Role"), coerce=int)
     deputy = PersonChoiceField(label=gettext_lazy("Deputy"), queryset=get_user_model().objects.none(),
                                empty_label=gettext_lazy("— choose a colleague —"))
-    starts_on = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date field takes only ISO values: the Chinese locale's 2025/10/27 showed an empty field.
+    starts_on = forms.DateField(label=gettext_lazy("First day"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=gettext_lazy("Last day"),
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=200,
                            help_text=gettext_lazy("For example the reason for the absence; the deputy sees it."))
 

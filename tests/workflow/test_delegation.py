@@ -269,6 +269,8 @@ def test_the_deputies_page_names_and_ends_a_deputy(user, colleague, client):
     assert "/accounts/deputies/" in home
     page = client.get("/accounts/deputies/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200 and "王代理" in page.content.decode()
+    # The first day is filled in as today in the form a date field shows (ISO), in Chinese too.
+    assert re.search(r'<input type="date" name="starts_on" value="2025-10-27"', page.content.decode())
     membership = head_membership()
     bad = client.post("/accounts/deputies/", {"membership": membership.pk, "deputy": colleague.pk,
                                               "starts_on": "2025-10-29", "ends_on": "2025-10-28"},
