@@ -652,7 +652,9 @@ def record_complaint(*, actor, kind, received_on, summary):
         errors["summary"] = [_("This field is required.")]
     if received_on is None:
         errors["received_on"] = [_("This field is required.")]
-    elif not inputs.DATE_MIN <= received_on <= inputs.DATE_MAX:
+    elif received_on > timezone.localdate():  # it would count in a report of a year to come
+        errors["received_on"] = [_("A complaint cannot be received in the future.")]
+    elif received_on < inputs.DATE_MIN:
         errors["received_on"] = [inputs.MESSAGES["date_range"]]
     _raise(errors)
     complaint = Complaint.objects.create(kind=kind, received_on=received_on, summary=summary.strip())
@@ -668,7 +670,9 @@ def record_evaluation(*, actor, held_on, evaluators, participants, satisfied, su
         errors["evaluators"] = [_("Choose who evaluated.")]
     if held_on is None:
         errors["held_on"] = [_("This field is required.")]
-    elif not inputs.DATE_MIN <= held_on <= inputs.DATE_MAX:
+    elif held_on > timezone.localdate():
+        errors["held_on"] = [_("An evaluation cannot be held in the future.")]
+    elif held_on < inputs.DATE_MIN:
         errors["held_on"] = [inputs.MESSAGES["date_range"]]
     if not isinstance(participants, int) or participants < 1:
         errors["participants"] = [_("At least one participant.")]

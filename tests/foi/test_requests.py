@@ -149,10 +149,21 @@ def test_a_huge_count_or_a_mistyped_year_is_a_form_error(client, user):
     assert too_many.status_code == 200 and "1000000" in too_many.content.decode()
     for path, data, field in [
         ("/foi/new/", _form(received_on="0025-09-25"), "received_on"),
-        ("/foi/complaints/new/", {"kind": "complaint", "received_on": "9999-12-31", "summary": "收费标准未按时公开"}, "received_on"),
+        ("/foi/complaints/new/", {"kind": "complaint", "received_on": "0999-12-31", "summary": "收费标准未按时公开"}, "received_on"),
         ("/foi/evaluations/new/", {"held_on": "0001-01-01", "evaluators": "students", "participants": 3, "satisfied": 1}, "held_on"),
     ]:
         response = client.post(path, data)
         assert response.status_code == 200 and "请输入 1900-01-01 至 2100-12-31 之间的日期" in response.content.decode(), path
     assert not InformationRequest.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="foi.").exists()
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_a_complaint_or_an_evaluation_dated_after_today_is_refused(client, user):
+    """It would be counted in the annual report of a year that has not come yet."""
+    client.force_login(user("office"))
+    complaint = client.post("/foi/complaints/new/", {"kind": "complaint", "received_on": "2025-09-26", "summary": "收费标准未按时公开"})
+    assert "收到日期不能晚于今天" in complaint.content.decode()
+    evaluation = client.post("/foi/evaluations/new/", {"held_on": "2026-09-20", "evaluators": "students", "participants": 3, "satisfied": 1})
+    assert "评议日期不能晚于今天" in evaluation.content.decode()
+    assert not AuditEvent.objects.filter(action__in=["foi.complaint.record", "foi.evaluation.record"]).exists()
