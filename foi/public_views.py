@@ -89,7 +89,9 @@ def _apply_files(request, form, owner):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request):
-    form = public_forms.ApplyForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even one with no field in it: such a form has every field missing.
+    posted = request.method == "POST"
+    form = public_forms.ApplyForm(request.POST if posted else None, request.FILES if posted else None)
     context = {"form": form, "max_files": services.PUBLIC_ATTACHMENTS,
                "max_mb": services.PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024),
                "statistics": services.public_statistics(timezone.localdate().year)}
@@ -124,7 +126,7 @@ def apply(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complain(request):
-    form = public_forms.ComplaintForm(request.POST or None)
+    form = public_forms.ComplaintForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
         limited = _limited(request, "submit", services.PUBLIC_SUBMISSIONS_PER_HOUR, "foi/public/complain.html", context)
@@ -149,7 +151,7 @@ def complain(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status_lookup(request):
-    form = public_forms.LookupForm(request.POST or None)
+    form = public_forms.LookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
         limited = _limited(request, "lookup", services.PUBLIC_LOOKUPS_PER_HOUR, "foi/public/lookup.html", context)

@@ -189,3 +189,16 @@ def test_status_lookups_are_rate_limited_so_codes_cannot_be_guessed(client, demo
         assert client.post("/apply/status/", {"number": "2025-001", "code": "AAAA-BBBB-CCCC", "website": ""}).status_code == 400
     response = client.post("/apply/status/", {"number": "2025-001", "code": "AAAA-BBBB-CCCC", "website": ""})
     assert response.status_code == 429 and "尝试次数过多" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/apply/", "/apply/complaint/", "/apply/status/"])
+def test_a_form_sent_with_nothing_in_it_is_refused_with_a_message(client, demo, path):
+    """A POST whose body holds no field at all (an empty body, or a multipart body without parts)
+    is a form with every field missing: a clear error, never a server error or a silent reload."""
+    response = client.post(path, {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    if path == "/apply/status/":
+        assert "编号与查询码不匹配" in page
+    else:
+        assert "该字段是必填项" in page
