@@ -104,6 +104,10 @@ def test_the_public_visitor(open_page, school):
         assert "2025年学费收费标准公示" in main and "1 条" in main  # the category counts are filled in
         page.goto(f"/items/{school['published'].pk}/")
         assert "学费每生每年5000元" in check(page)
+        # A category's page offers its catalogue items by their long titles: the list stays on the screen.
+        for number in (1, 2, 3):
+            page.goto(f"/category/{number}/")
+            check(page)
         page.goto("/verify/")
         assert "核验记录" in check(page)
         response = page.goto("/no-such-page/")
