@@ -191,6 +191,8 @@ def test_withdrawn_item_shows_its_reason_instead_of_its_text(client, items):
     page = text(client.get(f"/items/{item.pk}/"))
     assert "收费标准已调整，原公示撤回" in page
     assert "学费每生每年5000元" not in page
+    # Its record is no longer public, and none is coming: the page does not promise one.
+    assert "签章记录生成中" not in page and 'class="record"' not in page
     listing = text(client.get("/category/3/"))
     assert "2025年学费收费标准公示" in listing and "已撤回" in listing
 
