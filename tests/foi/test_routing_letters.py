@@ -118,7 +118,10 @@ def test_letters_verify_like_records_and_a_changed_one_does_not(user, tmp_path, 
             services.extend(req, actor=office, days=10, reason="需要调取档案")
     # Verified at the real time: the signing certificate may be younger than the travelled-to date.
     extension = req.letters.get(kind="extension")
-    assert "需要调取档案" in _pdf_text(extension.file_path) and "10个工作日" in _pdf_text(extension.file_path)
+    text = _pdf_text(extension.file_path)
+    assert "需要调取档案" in text and "10个工作日" in text
+    # How to check it, in steps the applicant can take (a server command is no such step).
+    assert "扫描右上角二维码" in text and "/verify/，上传本文件" in text and "record_verify" not in text
     verdict = verify_pdf(extension.file_path.read_bytes())
     assert verdict.ok, verdict.problems
     assert verdict.record["number"] == extension.number
