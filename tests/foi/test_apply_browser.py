@@ -5,6 +5,7 @@ the department drafts → its head approves → the office answers → the appli
 
 import datetime
 import re
+import threading
 
 import pytest
 import time_machine
@@ -146,3 +147,31 @@ def test_an_anonymous_applicant_follows_the_request_to_a_signed_reply(browser, l
     assert "真实有效" in applicant.inner_text("#verdict")
     for page in (office, outsider, liaison, head, applicant):
         page.context.close()
+
+
+def test_a_second_click_on_submit_files_no_second_application(browser, live_server, demo, monkeypatch):
+    """A double click (or an impatient second one) before the answer arrived sent the form twice:
+    two applications, and the applicant saw the access code of only one of them."""
+    from foi import services
+
+    submit_online = services.submit_online
+
+    def slow_submit(**fields):  # an answer on its way long enough for the second click to land
+        threading.Event().wait(0.5)
+        return submit_online(**fields)
+
+    monkeypatch.setattr(services, "submit_online", slow_submit)
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    sent = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(request.url))
+    page.goto("/apply/")
+    page.fill("#id_applicant_name", APPLICANT)
+    page.fill("#id_id_number", ID_NUMBER)
+    page.fill("#id_email", "liming@example.com")
+    page.fill("#id_description", "2025年学校各类收费项目的收费依据和标准")
+    page.evaluate("() => { const b = document.querySelector('main button[type=submit]'); b.click(); setTimeout(() => b.click(), 50); }")
+    page.wait_for_selector("#number")
+    assert len(sent) == 1
+    assert list(InformationRequest.objects.values_list("number", flat=True)) == [page.inner_text("#number")]
+    context.close()
