@@ -96,6 +96,8 @@ def test_the_applicant_answers_a_correction_online_and_the_clock_resumes(client,
         services.pause(req, actor=office, waiting_for="correction", note="请说明所需的学年", on=datetime.date(2025, 9, 26))
     page = client.get(f"/apply/status/{number}/").content.decode()
     assert "请说明所需的学年" in page and "补正通知书" in page
+    # The reply date shown is not the one the school keeps to: the clock stands still meanwhile.
+    assert "等待期间暂停计时" in page
     with time_machine.travel(datetime.datetime(2025, 9, 30, 9, 0, tzinfo=CURRENT_TIME.tzinfo)):
         response = client.post(f"/apply/status/{number}/correction/", {"correction": "2025-2026学年"})
     assert response.status_code == 302
@@ -103,6 +105,7 @@ def test_the_applicant_answers_a_correction_online_and_the_clock_resumes(client,
     # Waiting from Friday 26 to Tuesday 30 September: 26, 28 (make-up Sunday), 29 and 30 are not counted.
     assert (req.status, req.correction_answer, req.paused_working_days) == ("open", "2025-2026学年", 3)
     assert AuditEvent.objects.filter(action="foi.request.correct", actor_username="system").count() == 1
+    assert "等待期间暂停计时" not in client.get(f"/apply/status/{number}/").content.decode()
 
 
 @time_machine.travel(CURRENT_TIME)
