@@ -55,6 +55,15 @@ def test_an_anonymous_applicant_follows_the_request_to_a_signed_reply(browser, l
         applicant.set_input_files("#id_attachments", {"name": "身份证.pdf", "mimeType": "application/pdf",
                                                       "buffer": b"%PDF-1.4\n%%EOF\n"})
         applicant.click("main button[type=submit]")
+        # What is wrong is on the screen the page opens at (the field itself is far below on a
+        # phone), and leads to the field.
+        applicant.locator("#form-errors:focus").wait_for()  # the page opens at the summary
+        summary = applicant.locator("#form-errors")
+        assert "所需信息的内容描述" in summary.inner_text()
+        top, bottom = applicant.evaluate("() => { const r = document.getElementById('form-errors').getBoundingClientRect(); return [r.top, r.bottom]; }")
+        assert 0 <= top and bottom <= PHONE["height"]
+        summary.locator("a[href='#id_description']").click()
+        assert applicant.evaluate("document.activeElement.id") == "id_description"
         assert "已上传：身份证.pdf" in applicant.inner_text("#held-files")
         assert applicant.is_checked("#held-files input[type=checkbox]")
         applicant.fill("#id_description", "2025年学校各类收费项目的收费依据和标准")

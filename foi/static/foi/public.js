@@ -18,3 +18,12 @@ window.addEventListener("pageshow", (event) => {
     form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
   });
 });
+
+// A form sent back with errors opens at their summary: on a phone the fields in question are
+// screens below, where nobody would look for them.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("form-errors");
+  if (!summary) return;
+  summary.focus({ preventScroll: true });
+  summary.scrollIntoView({ block: "start" });  // all of it, however many errors
+});
