@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,6 +33,7 @@ from portal.channels import period_counts
 from reports import coverage, register
 from reports.models import ReportArea, ReportFigure, ReportNarrative
 from core.files import atomic_write
+from core.inputs import clean_text
 from core.grounds import RefusalGround
 from policies.models import Department, Membership
 from workflow import services as workflow
@@ -263,8 +265,22 @@ def read_narrative(text):
         raise NarrativeError("areas must be an object of texts by area name")
     if any(not isinstance(data.get(key, ""), str) for key in NARRATIVE_KEYS):
         raise NarrativeError("every value must be text")
-    result = {key: data.get(key, "").strip() for key in NARRATIVE_KEYS}
-    result["areas"] = {name: value.strip() for name, value in areas.items() if value.strip()}
+    # A misspelt area's text would silently be left out of the report.
+    known = set(ReportArea.objects.values_list("name", flat=True))
+    unknown = sorted(set(areas) - known)
+    if unknown:
+        raise NarrativeError(f"unknown areas {', '.join(unknown)} (the key areas are: {', '.join(sorted(known)) or 'none'})")
+    # The input policy of every text the pages accept (core.inputs): no NUL, lone surrogate or
+    # control character reaches the report.
+    texts = [(key, data.get(key, "")) for key in NARRATIVE_KEYS] + [(f"areas.{name}", value) for name, value in areas.items()]
+    cleaned = {}
+    for key, value in texts:
+        try:
+            cleaned[key] = clean_text(value, multiline=True)
+        except ValidationError as error:
+            raise NarrativeError(f"{key}: {' '.join(error.messages)}") from None
+    result = {key: cleaned[key] for key in NARRATIVE_KEYS}
+    result["areas"] = {name: cleaned[f"areas.{name}"] for name in areas if cleaned[f"areas.{name}"]}
     return result
 
 

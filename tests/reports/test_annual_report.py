@@ -101,7 +101,10 @@ def test_a_period_outside_the_records_reports_zeros(demo, tmp_path):
 
 @pytest.mark.parametrize(
     "content, message",
-    [("{not json", "not valid JSON"), ('{"summary": "x"}', "unknown keys summary"), ('["x"]', "must be a JSON object")],
+    [("{not json", "not valid JSON"), ('{"summary": "x"}', "unknown keys summary"), ('["x"]', "must be a JSON object"),
+     ('{"overview": "a\\ud800"}', "overview: 文本中含有无效字符"),  # a lone surrogate: was a traceback
+     ('{"practices": "a\\u0000b"}', "practices: 文本中含有空字符"),
+     ('{"areas": {"招生就叶": "x"}}', "unknown areas 招生就叶")],  # a misspelt area's words were left out
 )
 def test_a_bad_narrative_file_is_one_clear_error_and_no_file(demo, tmp_path, content, message):
     narrative = tmp_path / "n.json"
