@@ -11,6 +11,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.display import person
+from core import inputs
 from audit.services import record
 from policies.access import forget
 from policies.models import Delegation, Department, Membership
@@ -236,6 +237,8 @@ def name_deputy(membership, *, deputy, starts_on, ends_on, note="", actor):
         errors["starts_on"] = [_("Enter the first day.")]
     elif starts_on < today:
         errors["starts_on"] = [_("The first day cannot be in the past.")]
+    elif starts_on > inputs.DATE_MAX:  # a mistyped year (9999): a delegation no one would ever see begin
+        errors["starts_on"] = [str(inputs.MESSAGES["date_range"])]
     if ends_on is None:
         errors["ends_on"] = [_("Enter the last day.")]
     elif starts_on is not None and ends_on < starts_on:

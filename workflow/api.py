@@ -172,7 +172,7 @@ class ItemInput(serializers.Serializer):
     title = inputs.APITextField(max_length=params.TITLE_MAX, allow_blank=False)
     body = inputs.APITextField(multiline=True, required=False, allow_blank=True,
                                help_text="HTML; sanitised, scripts refused; at most BODY_MAX_BYTES (1 MB) after sanitising")
-    produced_on = serializers.DateField(help_text="not in the future")
+    produced_on = serializers.DateField(help_text="not in the future, nor before 1900-01-01")
     channels = _channels_field("channel codes (GET /api/channels/)")
     is_policy_document = serializers.BooleanField(required=False)
     interpretation = _id_field(required=False, allow_null=True,

@@ -142,6 +142,10 @@ def _field(field, value, errors, item, actor):
         value = _as_date(value, field, errors)
         if value and value > timezone.localdate():
             _add(errors, field, _("The information cannot have been produced in the future."))
+        elif value and value < inputs.DATE_MIN:
+            # A mistyped year (0025 for 2025): due in year 1, the item would be overdue and
+            # escalated at once, and its record would say so.
+            _add(errors, field, str(inputs.MESSAGES["date_range"]))
         return value
     if field == "channels":
         return _as_channels(value, field, errors)

@@ -35,6 +35,8 @@ def valid(**changes):
         ({"produced_on": None}, "produced_on"),
         ({"produced_on": "26/09/2025"}, "produced_on"),
         ({"produced_on": "2999-01-01"}, "produced_on"),
+        ({"produced_on": "0001-01-01"}, "produced_on"),  # a mistyped year: overdue and escalated at once
+        ({"produced_on": "1899-12-31"}, "produced_on"),
         ({"catalogue_entry": None}, "catalogue_entry"),
         ({"catalogue_entry": 999999}, "catalogue_entry"),
         ({"catalogue_entry": "not-a-number"}, "catalogue_entry"),

@@ -85,6 +85,7 @@ def test_naming_a_deputy_is_audited_and_ending_it_early_too(user, colleague):
     ("cwc_deputy", -1, 3, "starts_on", "不能早于今天"),
     ("cwc_deputy", 3, 1, "ends_on", "不能早于开始日期"),
     ("cwc_deputy", 0, 100, "ends_on", "92"),
+    ("cwc_deputy", 80000, 80001, "starts_on", "2100-12-31"),  # a mistyped year
 ])
 def test_a_wrong_deputy_or_period_is_refused_with_a_clear_reason(user, colleague, who, start, end, field, message):
     from django.utils import translation
