@@ -24,6 +24,8 @@ RULES = {
     "POST /api/foi/requests/{id}/{action}/": _FOI_ACTION,
     "POST /api/foi/complaints/": {"received_on", "non_field_errors"},
     "POST /api/foi/evaluations/": {"held_on", "satisfied", "non_field_errors"},
+    "GET /api/foi/requests/": {"from", "to"},  # a query date outside 1900..2100
+    "GET /api/channel-posts/": {"from", "to"},
     "GET /api/audit/proof/inclusion/": {"detail"},
     "GET /api/audit/proof/consistency/": {"detail"},
 }
