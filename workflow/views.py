@@ -34,7 +34,8 @@ from policies.roles import DEPARTMENT_PERMISSIONS
 from workflow import params, queues, rules, services
 from workflow.access import attachment_response, item_for
 from workflow.content import ContentError, check_upload, display_html
-from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, channel_choices, item_label
+from workflow.channels import channel_names
+from workflow.forms import ACTION_FORMS, ItemForm, ReassignForm, item_label
 from workflow.models import PUBLIC_STATES, UNFINISHED_STATES, CatalogueEntry, Notification, State
 from workflow.transitions import STAGES
 
@@ -434,7 +435,9 @@ def _link(pk, visible):
 
 
 def _channel_labels(codes):
-    labels = dict(channel_choices())
+    # Every channel's name, the retired ones' too: an item proposed for (or published on) a channel
+    # the office has since made inactive still names it.
+    labels = channel_names()
     return [(code, labels.get(code, code)) for code in codes or []]
 
 
@@ -461,7 +464,7 @@ CONFIRMED = ("refuse", "withdraw", "publish")
 def _confirmation(request, item, action, form, given):
     """The confirmation page: the consequence in plain words, what was entered, the same form as
     hidden fields plus confirmed=1 and the state the user saw."""
-    names = dict(channel_choices())
+    names = channel_names()
     entered = []
     if given.get("ground"):
         entered.append((_("Ground for not disclosing"), dict(form.fields["ground"].choices)[given["ground"]]))

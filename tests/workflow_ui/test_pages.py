@@ -2,6 +2,7 @@
 errors from the services, state conflicts as messages, Chinese by default."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -334,6 +335,19 @@ def test_an_actions_address_opened_again_leads_to_the_item_page(as_user, user):
     assert client.get(item_url(item, "reassign/")).status_code == 302
     assert client.put(item_url(item, "publish/")).status_code == 405
     assert as_user("jwc_head").get(item_url(item, "approve/")).status_code == 404
+
+
+def test_a_channel_the_office_retired_is_still_named_on_the_item_page(as_user, user):
+    """An item proposed for 微信公众号 before the office made that channel inactive: its page names
+    the channel, never its code."""
+    from workflow.channels import Channel, save_channel
+
+    item = draft(user)  # proposed for the disclosure column and 微信公众号
+    wechat = Channel.objects.get(code="wechat")
+    wechat.active = False
+    save_channel(wechat, actor=user("office"), changed_fields=["active"])
+    page = text(as_user("cwc_liaison").get(item_url(item)))
+    assert "官方微信公众号" in page and "wechat" not in re.sub(r"<[^>]+>", " ", page)
 
 
 # --- inbox ----------------------------------------------------------------------------------------
