@@ -350,6 +350,24 @@ def test_a_channel_the_office_retired_is_still_named_on_the_item_page(as_user, u
     assert "官方微信公众号" in page and "wechat" not in re.sub(r"<[^>]+>", " ", page)
 
 
+def test_an_attachment_is_listed_by_name_and_size_not_by_its_media_type(as_user, user, settings, tmp_path):
+    """A Word file reads as its name; the page never shows a code like
+    application/vnd.openxmlformats-officedocument.wordprocessingml.document."""
+    import io
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    item = draft(user)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as docx:
+        docx.writestr("[Content_Types].xml", "<Types/>")
+        docx.writestr("word/document.xml", "<w:document/>")
+    services.add_attachment(item, actor=user("cwc_liaison"),
+                            uploaded_file=SimpleUploadedFile("预算说明.docx", packed.getvalue()))
+    page = re.sub(r"<[^>]+>", " ", text(as_user("cwc_head").get(item_url(item))))
+    assert "预算说明.docx" in page and "application/" not in page
+
+
 # --- inbox ----------------------------------------------------------------------------------------
 
 
