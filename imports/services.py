@@ -50,6 +50,9 @@ POST_COLUMNS = ["外部编号", "事项编号", "公开途径", "发布日期", 
 POST_REQUIRED = ["公开途径", "发布日期"]
 CHUNK = 500
 MAX_ERRORS = 1000  # beyond this the file is clearly wrong; more lines help nobody
+# An .xlsx is a zip of XML. Ten thousand rows of history unpack to far less than this; a small file
+# that unpacks to gigabytes (a "zip bomb") would hold the import's memory, not a template.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
 
 class ImportFileError(ValueError):
@@ -182,6 +185,15 @@ def _date(value):
 def _open(path, name=None):
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            # zipfile reads no member beyond the size its header declares: the sum bounds the work.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # not a zip, or not there: load_workbook below says which
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(f"{name or Path(path).name}：解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，不是导入模板的工作簿"
+                              "（历史信息较多时请分成几个文件导入）")
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:

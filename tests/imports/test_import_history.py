@@ -268,3 +268,25 @@ def test_a_workbook_with_a_damaged_sheet_is_one_clear_error(tmp_path, demo, dama
     with pytest.raises(CommandError, match="^工作表「事项」已损坏，无法读取"):
         run(path)
     assert not DisclosureItem.objects.exists()
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_a_template_is_refused_before_it_is_read(tmp_path, demo, monkeypatch):
+    """A small .xlsx whose sheet unpacks to gigabytes would hold the import's memory."""
+    import zipfile
+
+    from imports import services
+
+    items, posts, _expected = year_of_history(3)
+    path = write(tmp_path / "history.xlsx", items, posts)
+    padded = tmp_path / "padded.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b" " * 2_000_000 + b"</sheetData>")
+            target.writestr(info.filename, data)
+    assert padded.stat().st_size < 100_000
+    monkeypatch.setattr(services, "MAX_UNPACKED_BYTES", 1024 * 1024)  # the same rule, at a size a test can build
+    with pytest.raises(CommandError, match="^padded.xlsx：解压后超过 1 MB"):
+        run(padded)
+    assert "imported: 3 items" in run(path)[0]  # a real workbook of the same rows is well under it
