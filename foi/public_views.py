@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit import context as audit_context
 from core import uploads
@@ -23,6 +24,11 @@ from core.exceptions import StateConflict
 from core.files import download
 
 SESSION_KEY = "foi_access"  # the numbers this browser has opened with their code
+# The access code of what this browser just filed, for the page that shows it: a signed cookie
+# sent to that page alone, so that reloading it, switching its language or coming back to it
+# after noting the code down shows the code again instead of filing the form a second time.
+NEW_CODE_COOKIE = "foi_new_code"
+NEW_CODE_SECONDS = 3600
 
 
 def render(request, template, context, status=None):
@@ -116,7 +122,7 @@ def apply(request):
                 for held in kept:
                     held.discard()
                 _grant(request, req.number)
-                return render(request, "foi/public/submitted.html", {"number": req.number, "code": code, "req": req})
+                return _to_code_page(request, req.number, code)
         # Keep every good file of this try (shown as "已上传：…") so nobody chooses it again.
         form.held_files = kept + uploads.held([uploads.hold(f, owner) for f in new], owner)
         return render(request, "foi/public/apply.html", context, status=400)
@@ -143,9 +149,36 @@ def complain(request):
                 _errors_to_form(form, error)
             else:
                 _grant(request, complaint.number)
-                return render(request, "foi/public/submitted.html", {"number": complaint.number, "code": code, "complaint": complaint})
+                return _to_code_page(request, complaint.number, code)
         return render(request, "foi/public/complain.html", context, status=400)
     return render(request, "foi/public/complain.html", context)
+
+
+def _to_code_page(request, number, code):
+    """Post/redirect/get: the number and code are shown by a page of their own."""
+    response = redirect("apply-submitted", number)
+    response.set_signed_cookie(NEW_CODE_COOKIE, f"{number}|{code}", salt=NEW_CODE_COOKIE, max_age=NEW_CODE_SECONDS,
+                               path=reverse("apply-submitted", args=[number]), secure=request.is_secure(),
+                               httponly=True, samesite="Strict")
+    return response
+
+
+@never_cache
+@require_safe
+def submitted(request, number):
+    """The number and access code of what this browser just filed; afterwards (or in another
+    browser) the status page, which asks for the code."""
+    value = request.get_signed_cookie(NEW_CODE_COOKIE, default="", salt=NEW_CODE_COOKIE, max_age=NEW_CODE_SECONDS)
+    filed, _bar, code = value.partition("|")
+    if filed != number or not code:
+        return redirect("apply-status-detail", number)
+    found = InformationRequest.objects.filter(number=number, source=InformationRequest.Source.ONLINE).first()
+    context = {"number": number, "code": code}
+    if found is not None:
+        context["req"] = found
+    else:
+        context["complaint"] = Complaint.objects.filter(number=number, source=InformationRequest.Source.ONLINE).first()
+    return render(request, "foi/public/submitted.html", context)
 
 
 @never_cache

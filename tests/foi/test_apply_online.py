@@ -19,8 +19,8 @@ CURRENT_TIME = datetime.datetime(2025, 9, 25, 10, 0, tzinfo=datetime.timezone(da
 
 
 def _apply(client, **overrides):
-    response = client.post("/apply/", application(**overrides))
-    assert response.status_code == 200, response.content.decode()[:2000]
+    response = client.post("/apply/", application(**overrides), follow=True)
+    assert response.status_code == 200 and response.redirect_chain, response.content.decode()[:2000]
     page = response.content.decode()
     number = re.search(r'id="number">([^<]+)<', page).group(1)
     code = re.search(r'id="code">([^<]+)<', page).group(1)
@@ -40,6 +40,25 @@ def test_an_anonymous_applicant_gets_a_number_and_a_private_code(client, demo, d
     assert event.action == "foi.request.submit" and APPLICANT not in event.canonical and ID_NUMBER not in event.canonical
     # Nor the sender's address: only its keyed digest.
     assert "127.0.0.1" not in event.canonical and services.address_digest("127.0.0.1") in event.canonical
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_the_page_with_the_code_reloads_without_filing_again(client, demo):
+    """The number and code come from a page of their own: reloading it (or reading it in another
+    language, or coming back after noting the code down) shows them again and files nothing; it
+    shows the code to this browser only."""
+    response = client.post("/apply/", application())
+    assert response.status_code == 302 and response.url.startswith("/apply/submitted/")
+    first = client.get(response.url).content.decode()
+    number = re.search(r'id="number">([^<]+)<', first).group(1)
+    code = re.search(r'id="code">([^<]+)<', first).group(1)
+    again = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="number">{number}<' in again and f'id="code">{code}<' in again and "Access code" in again
+    assert list(InformationRequest.objects.values_list("number", flat=True)) == [number]
+    assert services.find_by_code(number, code) is not None
+    # Another browser is sent to the status lookup, which asks for the code.
+    other = client_class_fresh().get(response.url, follow=True)
+    assert other.redirect_chain[-1][0] == "/apply/status/" and code not in other.content.decode()
 
 
 @time_machine.travel(CURRENT_TIME)
@@ -135,7 +154,7 @@ def test_submissions_are_rate_limited_per_address(client, demo, monkeypatch):
     # Another address is not affected.
     from django.test import Client
 
-    assert Client(REMOTE_ADDR="10.0.0.9").post("/apply/", application()).status_code == 200
+    assert Client(REMOTE_ADDR="10.0.0.9").post("/apply/", application()).status_code == 302
     assert PublicSubmission.objects.filter(kind="submit").count() == 3  # the refused one is not counted
 
 
@@ -150,7 +169,7 @@ def test_attachments_are_size_and_type_limited(client, demo, monkeypatch, settin
     assert response.status_code == 400
     ok = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     response = client.post("/apply/", {**application(), "attachments": [ok]})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert InformationRequest.objects.get().attachments.count() == 1
 
 
@@ -163,16 +182,16 @@ def test_hostile_input_never_gives_a_server_error(client, demo, monkeypatch, val
     monkeypatch.setattr(services, "PUBLIC_LOOKUPS_PER_HOUR", 1000)
     for field in ("applicant_name", "id_number", "description", "email", "postal_address", "applicant_kind", "id_type"):
         response = client.post("/apply/", application(**{field: value}))
-        assert response.status_code in (200, 400), (field, response.status_code)
+        assert response.status_code in (302, 400), (field, response.status_code)
         assert "<script>alert(1)</script>" not in response.content.decode()
     assert client.post("/apply/status/", {"number": value, "code": value}).status_code in (400,)
     assert client.get("/apply/status/" + "x%00y/").status_code in (302, 404)
-    assert client.post("/apply/complaint/", {"kind": "complaint", "name": value, "summary": value}).status_code in (200, 400)
+    assert client.post("/apply/complaint/", {"kind": "complaint", "name": value, "summary": value}).status_code in (302, 400)
 
 
 @time_machine.travel(CURRENT_TIME)
 def test_complaints_and_suggestions_get_a_number_code_and_status_page(client, user, demo):
-    response = client.post("/apply/complaint/", {"kind": "suggestion", "name": "王芳", "email": "", "phone": "", "summary": "建议公开指南增加办理流程图", "website": ""})
+    response = client.post("/apply/complaint/", {"kind": "suggestion", "name": "王芳", "email": "", "phone": "", "summary": "建议公开指南增加办理流程图", "website": ""}, follow=True)
     page = response.content.decode()
     number = re.search(r'id="number">([^<]+)<', page).group(1)
     code = re.search(r'id="code">([^<]+)<', page).group(1)

@@ -28,7 +28,7 @@ def test_the_receipt_with_the_code_is_sent_once_when_the_mail_server_is_back(
 ):
     caplog.set_level(logging.DEBUG)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/apply/", application(email="liming@example.com"))
+        response = client.post("/apply/", application(email="liming@example.com"), follow=True)
     assert response.status_code == 200  # the outage does not undo the application
     page = response.content.decode()
     number = re.search(r'id="number">([^<]+)<', page).group(1)
