@@ -20,6 +20,12 @@ class OperationsConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "operations-reconcile", {"task": "operations.reconcile", "schedule": float(conf.reconcile_seconds())}
         )
+        # The whole audit log verified twice a day, so the health page's check is current without
+        # anyone running audit_verify and a log changed behind the application raises an alarm.
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "operations-verify-audit-log",
+            {"task": "operations.verify_audit_log", "schedule": float(conf.verify_check_seconds())},
+        )
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "operations-heartbeat", {"task": "operations.heartbeat", "schedule": float(conf.heartbeat_seconds())}
         )

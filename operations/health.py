@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from audit import conf as audit_conf, services
 from audit.models import AuditEvent
+from audit.signals import log_verified
 from audit.verify import verify_log
 from operations import conf
 from operations.alarms import open_alarms
-from operations.heartbeats import beat, last
+from operations.heartbeats import last
 from operations.reconcile import KIND_LABELS, reconcile
 from records.models import Record
 from workflow.models import OutgoingMail
@@ -119,16 +120,30 @@ def record_files():
     return Check("record files", ok, detail)
 
 
+def verification_due(now=None):
+    """Whether the periodic job should verify the log again (AUDIT_VERIFY_EVERY_SECONDS since the
+    last verification, whoever ran it)."""
+    latest = last("audit_verify")
+    every = datetime.timedelta(seconds=conf.verify_every_seconds())
+    return latest is None or (now or timezone.now()) - latest.at >= every
+
+
+def verify_audit_log(workers=None):
+    """Verify the whole log from its rows and remember the outcome (operations.signals: the check
+    below reads it; a log that does not verify raises an alarm)."""
+    result = verify_log(workers=workers)
+    log_verified.send(sender=verify_audit_log, result=result)
+    return result
+
+
 def audit_verification(*, run_if_stale):
     latest = last("audit_verify")
     stale = latest is None or timezone.now() - latest.at > datetime.timedelta(days=1)
     if stale and run_if_stale:
-        result = verify_log()
-        beat("audit_verify", {"ok": result.ok, "size": result.size, "first_bad_seq": result.first_bad_seq,
-                              "unanchored": result.unanchored})
+        verify_audit_log()
         latest, stale = last("audit_verify"), False
     if latest is None:
-        return Check("audit verification", False, _("never run: run manage.py audit_verify"))
+        return Check("audit verification", False, _("not verified yet: the system verifies the log within the hour"))
     detail = latest.detail
     when = timezone.localtime(latest.at).strftime("%Y-%m-%d %H:%M")
     if not detail.get("ok"):

@@ -3,11 +3,13 @@
 import logging
 
 from celery.signals import beat_init, before_task_publish
+from django.conf import settings
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.signals import checkpoint_refused, log_verified
-from operations.alarms import raise_alarm
+from operations.alarms import raise_alarm, resolve
 from operations.heartbeats import beat
 
 log = logging.getLogger(__name__)
@@ -27,10 +29,23 @@ def _alarm_on_refused_checkpoint(sender, reason, message, **kwargs):
         log.exception("could not record the alarm for a refused checkpoint: %s", message)
 
 
+# One alarm for a log that does not verify, resolved by the next verification that passes.
+LOG_DOES_NOT_VERIFY = "audit:log-does-not-verify"
+
+
 @receiver(log_verified)
 def _remember_verification(sender, result, **kwargs):
+    """Whoever verified the whole log (audit_verify, the doctor, the periodic job): the health
+    check shows when and how; a log that does not verify tells auditors and the office."""
     beat("audit_verify", {"ok": result.ok, "size": result.size, "first_bad_seq": result.first_bad_seq,
                           "unanchored": result.unanchored})
+    if result.ok:
+        resolve(LOG_DOES_NOT_VERIFY)
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # stored text, read by others
+        detail = (_("From event %(seq)s on, the log differs from what was recorded and signed.") % {"seq": result.first_bad_seq}
+                  if result.first_bad_seq is not None else _("The log differs from what was recorded and signed."))
+        raise_alarm(LOG_DOES_NOT_VERIFY, _("The audit log does not verify"), detail, audience="audit")
 
 
 @beat_init.connect

@@ -30,6 +30,25 @@ def start_in_background(force=False):
     return jobs.start(reconcile, True, force)
 
 
+@shared_task(name="operations.verify_audit_log", acks_late=False)
+def verify_audit_log(here=False):
+    """Periodic: verify the whole audit log when its last verification is AUDIT_VERIFY_EVERY_SECONDS
+    old. In one process (at a million events about 10 s of CPU), not all the cores visitors need;
+    under ./bin/serve in a child process of its own (core.jobs), not in the web process's thread.
+    Returns whether the log verified, or None when it was not due (or already being verified)."""
+    from operations import health
+
+    if not health.verification_due():
+        return None
+    if not here and jobs.in_child_processes():
+        jobs.start(verify_audit_log, True)
+        return None
+    with locks.held("audit-verify") as mine:
+        if not mine:
+            return None
+        return health.verify_audit_log(workers=1).ok
+
+
 @shared_task(name="operations.heartbeat", acks_late=False)
 def heartbeat():
     """Sent by beat, run by a worker: both are alive. In-process (no broker) the web process's
