@@ -128,6 +128,7 @@ class State(models.TextChoices):
     REFUSED = "refused", _("Not to be disclosed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SUPERSEDED = "superseded", _("Superseded")
+    DISCARDED = "discarded", _("Discarded")
 
 
 # Where somebody must act: an item here can be overdue, and the periodic scan reminds whoever acts

@@ -446,8 +446,8 @@ def perform(item, action, *, actor, **params):
     return item
 
 
-# Effects that only set fields on the item they are given: check_action runs them on a copy.
-_EFFECTS_WITHOUT_WRITES = {"refuse", "publish", "withdraw"}
+# Effects that only set fields on the item they are given (or none): check_action runs them on a copy.
+_EFFECTS_WITHOUT_WRITES = {"refuse", "publish", "withdraw", "discard"}
 
 
 def check_action(item, action, *, actor, **params):
@@ -460,7 +460,8 @@ def check_action(item, action, *, actor, **params):
     rules.check(item, actor, action)
     params = {**params, "comment": (params.get("comment") or "").strip()}
     errors = missing(transition, params, {})
-    EFFECTS[action](copy.copy(item), actor, params, errors)
+    if action in EFFECTS:
+        EFFECTS[action](copy.copy(item), actor, params, errors)
     raise_errors(errors)
 
 
@@ -536,7 +537,7 @@ def correct(item, *, actor, comment="", **changes):
     Returns the new item."""
     item = _locked(item)
     codename = rules.check(item, actor, "correct")
-    if item.corrections.exclude(state__in=[State.REFUSED, State.WITHDRAWN]).exists():
+    if item.corrections.exclude(state__in=[State.REFUSED, State.WITHDRAWN, State.DISCARDED]).exists():
         raise StateConflict(_("A correction of this item is already under way."), state=item.state)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:

@@ -202,6 +202,14 @@ TABLE = {
             moves=(Move(State.PUBLISHED, "", State.SUPERSEDED),), accepts=(), api=False,
             step_action="superseded", event_action="supersede",
         ),
+        Transition(
+            # A draft nobody will submit (a duplicate, a mistake): it leaves every inbox and every
+            # reminder, and stays in the history with its reason. Never public, so no record.
+            "discard", button=_("Discard the draft"), event_label="作废草稿",
+            moves=(Move(State.DRAFT, "draft_items", State.DISCARDED),
+                   Move(State.RETURNED, "draft_items", State.DISCARDED)),
+            requires=("comment",), comment_label=_("Why it is discarded (required)"),
+        ),
     ]
 }
 

@@ -458,7 +458,7 @@ def item_detail(request, pk):
 
 # Decisions that cannot be taken back: the item page's form leads to a confirmation page that says
 # what will happen; only the confirmed form (confirmed=1, with the state it was confirmed in) acts.
-CONFIRMED = ("refuse", "withdraw", "publish")
+CONFIRMED = ("refuse", "withdraw", "publish", "discard")
 
 
 def _confirmation(request, item, action, form, given):

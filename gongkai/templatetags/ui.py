@@ -22,6 +22,7 @@ STATE_COLOURS = {
     "refused": "text-bg-danger",
     "withdrawn": "text-bg-dark",
     "superseded": "text-bg-light border",
+    "discarded": "text-bg-light border",
 }
 
 

@@ -68,7 +68,7 @@ def test_full_lifecycle_with_the_return_loop(api, user, workflow_commit):
     assert created["due_on"] == "2025-10-30" and created["deadline_provisional"] is False
     item_id = created["id"]
     detail = api("cwc_liaison").get(f"/api/disclosures/{item_id}/").json()
-    assert detail["actions"] == ["edit", "submit"]
+    assert detail["actions"] == ["edit", "submit", "discard"]
 
     with workflow_commit():
         assert act(api, "cwc_liaison", item_id, "submit")["state"] == "head_review"

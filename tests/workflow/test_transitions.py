@@ -30,7 +30,7 @@ def test_every_target_is_a_state_and_every_action_has_a_button_and_a_label():
             if isinstance(move.to, str):
                 assert move.to in State.values
     assert list(ACTION_FORMS) == API_ACTIONS
-    assert API_ACTIONS == ["submit", "approve", "return", "clear", "redact", "refuse", "publish", "withdraw", "correct"]
+    assert API_ACTIONS == ["submit", "approve", "return", "clear", "redact", "refuse", "publish", "withdraw", "correct", "discard"]
     for action, (form_class, label) in ACTION_FORMS.items():
         assert label and set(form_class.base_fields) == set(TABLE[action].accepts)
 
