@@ -1,7 +1,6 @@
 """The auditor's pages: browse and filter events, one object's trail, an event with its proof,
 and the export bundle. Auditors and the office only (policies.view_audit)."""
 
-import csv
 import io
 import json
 
@@ -23,6 +22,7 @@ from audit.access import can_view_audit
 from audit.export import bundle_path, request_export
 from audit.models import AuditEvent, AuditExport
 from core.inputs import InputPolicyForm
+from core.safe_text import SpreadsheetCSV
 
 
 def _auditor(view):
@@ -246,7 +246,7 @@ def export_filtered(request):
                         data={"filters": filters, "rows": len(events)})
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the Chinese as UTF-8
-    writer = csv.writer(out)
+    writer = SpreadsheetCSV(out)
     writer.writerow([_("No."), _("Time"), _("Person"), _("Action"), _("Object"), _("Department"), _("Details"),
                      _("Action code"), _("Leaf hash")])
     for row in display.rows(events):

