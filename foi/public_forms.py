@@ -1,10 +1,11 @@
 """The public forms (no account). Every field is also checked by foi.services; these forms give the
-browser its widgets and limits."""
+browser its widgets and limits, and /apply/'s form shows the service's errors with its own."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.inputs import InputPolicyForm
+from foi import services
 from foi.models import Complaint, InformationRequest
 
 
@@ -49,6 +50,22 @@ class ApplyForm(Honeypot):
     delivery = forms.ChoiceField(label=_("How to receive it"), choices=InformationRequest.Delivery.choices, initial="online")
     attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
     held_files = ()  # uploads kept from an earlier try (core.uploads), set by the view
+    file_count = 0  # the files this try would send (kept and new), set by the view
+
+    def clean(self):
+        """The service's rules too (foi.services.check_application), so that one try names every
+        problem. A field this form refused goes to them as typed, and keeps this form's error."""
+        cleaned = super().clean()
+        given = {name: cleaned[name] if name in cleaned else self.data.get(name, "") for name in APPLICATION_FIELDS}
+        _values, errors = services.check_application(**given, file_count=self.file_count)
+        for field, messages in errors.items():
+            if field not in self.errors:
+                self.add_error(field, messages)
+        return cleaned
+
+
+APPLICATION_FIELDS = ("applicant_kind", "applicant_name", "id_type", "id_number", "phone", "email", "postal_address",
+                      "description", "form_wanted", "delivery")
 
 
 class LookupForm(Honeypot):

@@ -76,20 +76,20 @@ def _opened(request, number):
     return number in request.session.get(SESSION_KEY, [])
 
 
-def _apply_files(request, form, owner):
+def _apply_files(request, owner):
     """The files of one try at /apply/: those kept from an earlier try (still ticked, this session's
-    only), and the newly chosen ones that pass the checks. A bad file is named in its error and not
-    kept."""
+    only), the newly chosen ones that pass the checks, and the errors of those that do not (each
+    names its file; a bad file is not kept)."""
     kept = uploads.held(request.POST.getlist("held"), owner)
-    new = []
+    new, refused = [], []
     for uploaded in request.FILES.getlist("attachments"):
         try:
             services.check_public_upload(uploaded)
         except ValidationError as error:
-            form.add_error("attachments", error.messages)
+            refused.extend(error.messages)
         else:
             new.append(uploaded)
-    return kept, new
+    return kept, new, refused
 
 
 @never_cache
@@ -106,7 +106,10 @@ def apply(request):
         if limited:
             return limited
         owner = uploads.visitor(request)
-        kept, new = _apply_files(request, form, owner)
+        kept, new, refused = _apply_files(request, owner)
+        form.file_count = len(kept) + len(new)
+        if refused:
+            form.add_error("attachments", refused)
         if form.is_valid():
             tripped = _honeypot_tripped(request, form, "foi/public/apply.html", context)
             if tripped:

@@ -208,11 +208,11 @@ def check_public_upload(uploaded):
     raise ValidationError(f"{uploaded.name}：{problem}")
 
 
-@transaction.atomic  # the request, its files, its event and its receipt mail: all or nothing
-def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
-                  description, form_wanted, delivery, about_own_information=False, files=()):
-    """An application from the public site (no account). Returns (request, access code): the code is
-    shown once and only its digest is kept. The reply clock starts when the office confirms."""
+def check_application(*, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
+                      description, form_wanted, delivery, file_count=0):
+    """The rules of an online application's fields: returns (clean values, errors by field).
+    submit_online refuses on these errors; the /apply/ form shows them with its own, so that one try
+    names every problem."""
     errors = {}
     applicant_name = clean_text(applicant_name, "applicant_name", errors)
     id_number = clean_text(id_number, "id_number", errors).upper().replace(" ", "")
@@ -241,11 +241,29 @@ def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number
         errors["email"] = [_("An answer by e-mail needs an e-mail address.")]
     if delivery == InformationRequest.Delivery.POST and not postal_address and "postal_address" not in errors:
         errors["postal_address"] = [_("Delivery by post needs a postal address.")]
-    files = list(files)
-    checked = []
-    if len(files) > PUBLIC_ATTACHMENTS:
+    if file_count > PUBLIC_ATTACHMENTS:
         errors["attachments"] = [_("At most %(n)d files.") % {"n": PUBLIC_ATTACHMENTS}]
-    else:
+    values = {
+        "applicant_kind": applicant_kind, "applicant_name": applicant_name, "id_type": id_type, "id_number": id_number,
+        "phone": phone, "email": email, "postal_address": postal_address, "description": description,
+        "form_wanted": form_wanted, "delivery": delivery,
+    }
+    return values, errors
+
+
+@transaction.atomic  # the request, its files, its event and its receipt mail: all or nothing
+def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number, phone="", email="", postal_address="",
+                  description, form_wanted, delivery, about_own_information=False, files=()):
+    """An application from the public site (no account). Returns (request, access code): the code is
+    shown once and only its digest is kept. The reply clock starts when the office confirms."""
+    files = list(files)
+    values, errors = check_application(
+        applicant_kind=applicant_kind, applicant_name=applicant_name, id_type=id_type, id_number=id_number, phone=phone,
+        email=email, postal_address=postal_address, description=description, form_wanted=form_wanted,
+        delivery=delivery, file_count=len(files),
+    )
+    checked = []
+    if "attachments" not in errors:
         for uploaded in files:
             try:
                 checked.append((uploaded, *check_public_upload(uploaded)))
@@ -260,10 +278,7 @@ def submit_online(*, address, applicant_kind, applicant_name, id_type, id_number
     def build(number):
         req = InformationRequest(
             number=number, source=InformationRequest.Source.ONLINE, status=Status.SUBMITTED, received_on=today,
-            applicant_kind=applicant_kind, applicant_name=applicant_name, id_type=id_type, id_number=id_number,
-            phone=phone, email=email, postal_address=postal_address,
-            contact=" / ".join(v for v in (phone, email, postal_address) if v)[:300],
-            description=description, form_wanted=form_wanted, delivery=delivery,
+            **values, contact=" / ".join(v for v in (values["phone"], values["email"], values["postal_address"]) if v)[:300],
             about_own_information=bool(about_own_information), access_code_digest=_code_digest(number, code),
             submitted_at=now,
         )

@@ -137,6 +137,33 @@ def test_missing_contact_and_a_bad_identity_number_are_refused_with_clear_errors
     assert InformationRequest.objects.count() == count
 
 
+def _summary(page):
+    """The lines of the error summary at the top of a form sent back."""
+    summary = re.search(r'id="form-errors".*?</ul>', page, re.S).group(0)
+    return re.findall(r"<li>(.*?)</li>", summary, re.S)
+
+
+@time_machine.travel(CURRENT_TIME)
+def test_one_try_names_every_problem_and_keeps_what_was_typed(client, demo):
+    """The form's own checks (a field left empty) and the service's (the identity number, the way
+    to reach the applicant, the number of files) are reported together, not one round after the
+    other; everything typed is still there."""
+    files = [SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf") for n in range(4)]
+    response = client.post("/apply/", {**application(description="", phone="", email="", form_wanted="paper",
+                                                      id_number="110105199003071234"), "attachments": files})
+    page = response.content.decode()
+    assert response.status_code == 400
+    lines = _summary(page)
+    named = {re.search(r'href="#id_(\w+)"', line).group(1): line for line in lines}
+    assert "必填" in named["description"] and "有效的居民身份证号码" in named["id_number"], lines
+    assert "至少填写一种联系方式" in named["phone"] and "最多 3 个文件" in named["attachments"], lines
+    assert 'value="110105199003071234"' in page and f'value="{APPLICANT}"' in page
+    assert InformationRequest.objects.count() == 0
+    english = client.post("/apply/", application(description="", phone="", email="", form_wanted="paper"),
+                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Give at least one way to reach you" in english and "This field is required." in english
+
+
 @time_machine.travel(CURRENT_TIME)
 def test_the_honeypot_refuses_a_bot(client, demo):
     response = client.post("/apply/", application(website="http://spam.example"))
