@@ -337,6 +337,7 @@ class Step(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         IMPORT = "import", _("Imported (published before Gongkai)")
         REASSIGN = "reassign", _("Task reassigned")
+        DISCARD = "discard", _("Discarded the draft")
 
     item = models.ForeignKey(DisclosureItem, on_delete=models.PROTECT, related_name="steps")
     version = models.PositiveIntegerField(_("version"), default=0)

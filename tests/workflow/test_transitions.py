@@ -31,6 +31,8 @@ def test_every_target_is_a_state_and_every_action_has_a_button_and_a_label():
                 assert move.to in State.values
     assert list(ACTION_FORMS) == API_ACTIONS
     assert API_ACTIONS == ["submit", "approve", "return", "clear", "redact", "refuse", "publish", "withdraw", "correct", "discard"]
+    steps = {t.step_action or action for action, t in TABLE.items()}
+    assert steps <= set(Step.Action.values), "the history names every step (no bare code)"
     for action, (form_class, label) in ACTION_FORMS.items():
         assert label and set(form_class.base_fields) == set(TABLE[action].accepts)
 

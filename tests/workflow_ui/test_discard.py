@@ -29,6 +29,7 @@ def test_a_liaison_discards_a_returned_duplicate_after_a_confirmation_and_nobody
     page = shown(client.post(item_url(item, "discard/"), confirm_form(response), follow=True))
     item.refresh_from_db()
     assert item.state == "discarded" and "已作废" in page and "重复录入" in page
+    assert "作废草稿" in page and "discard" not in page  # the history names the step
     assert AuditEvent.objects.filter(action="disclosure.discard", object_id=str(item.pk)).exists()
     assert item.title not in shown(client.get("/workflow/"))  # gone from the liaison's inbox
     assert item.title in shown(client.get("/workflow/items/"))  # still listed, as discarded
