@@ -23,7 +23,12 @@ from workflow.transitions import (
     TABLE,
 )
 
-__all__ = ["OPEN_FOR_EDIT", "ROLE_FOR_PERMISSION", "check", "allowed", "available_actions"]
+__all__ = ["OPEN_FOR_EDIT", "ROLE_FOR_PERMISSION", "TaskGivenToAnother", "check", "allowed", "available_actions"]
+
+
+class TaskGivenToAnother(PermissionDenied):
+    """The user holds the step's role, but the office gave this item's task to someone else (403):
+    a page can tell it from "never allowed", since the user may have opened a form before that."""
 
 # action → [(states where it applies, permission codename needed on the item's department)],
 # for a person's actions (the system's steps have no permission).
@@ -115,7 +120,7 @@ def check(item, user, action, involvement=None, memo=None, *, separation=True):
         # The office gave this step's task to one person: they act, or their deputy.
         if item.assigned_to_id not in deputy_for(user, codename, department):
             assignee = item.assigned_to
-            raise PermissionDenied(_("The office has given this task to %(name)s.") % {
+            raise TaskGivenToAnother(_("The office has given this task to %(name)s.") % {
                 "name": person(assignee)})
     if separation and item.state in REVIEW_STATES and action in REVIEW_ACTIONS:
         involvement = involvement or Involvement(item)

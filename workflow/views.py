@@ -299,7 +299,13 @@ def item_new(request):
 @login_required
 @_forbidden
 def item_edit(request, pk):
-    item = item_for(request.user, pk, to="edit")
+    try:
+        item = item_for(request.user, pk, to="edit")
+    except rules.TaskGivenToAnother as given:
+        if request.method != "POST":
+            raise
+        # The office reassigned the draft while this form was open: keep what was typed.
+        return _not_saved(request, item_for(request.user, pk), str(given))
     if not rules.allowed(item, request.user, "edit"):
         message = _("The item is “%(state)s”: it can no longer be edited.") % {"state": item.get_state_display()}
         if request.method == "POST":
@@ -319,9 +325,9 @@ def item_edit(request, pk):
 
         try:
             saved = _save_item(request, form, save)
-        except StateConflict as conflict:
+        except (StateConflict, rules.TaskGivenToAnother) as conflict:
             item.refresh_from_db()
-            return _not_saved(request, item, conflict.message)
+            return _not_saved(request, item, str(conflict))
         if saved is not None:
             if "save_and_submit" in request.POST:
                 _submit_after_saving(request, item)

@@ -8,6 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from policies.models import Department, Role
+from policies.services import add_membership
 from tests.workflow.helpers import draft, entry, to_state
 from workflow import services
 from workflow.models import Attachment, CalendarDay, DisclosureItem, Notification
@@ -235,6 +237,27 @@ def test_an_edit_sent_after_the_item_was_submitted_keeps_what_was_typed(as_user,
     assert "预算表.pdf" in page  # the file is held for the user too
     item.refresh_from_db()
     assert item.title == "2025年收支预算总表" and item.state == "head_review" and not item.attachments.exists()
+
+
+
+def test_an_edit_sent_after_the_office_gave_the_draft_to_a_colleague_keeps_what_was_typed(as_user, user, django_user_model):
+    """The liaison's edit form, sent after the office reassigned the draft to another liaison: not a
+    bare 403 page, but the form back with the text, saying nothing was saved and who has it now."""
+    colleague = django_user_model.objects.create(username="cwc_liaison2", first_name="赵联络员")
+    add_membership(colleague, Department.objects.get(code="cwc"), Role.LIAISON, actor=user("office"))
+    item = draft(user)
+    client = as_user("cwc_liaison")
+    services.reassign(item, to=colleague, actor=user("office"))  # meanwhile
+    response = client.post(item_url(item, "edit/"), {
+        "title": "半小时写成的新标题", "body": "<p>花了半小时写的正文</p>", "produced_on": "2025-09-26",
+        "channels": ["portal"], "attachments": [SimpleUploadedFile("预算表.pdf", PDF)]})
+    page = text(response)
+    assert response.status_code == 409
+    assert "赵联络员" in page and "本次未保存任何内容" in page
+    assert 'value="半小时写成的新标题"' in page and "花了半小时写的正文" in page and "预算表.pdf" in page
+    item.refresh_from_db()
+    assert item.title == "2025年收支预算总表" and not item.attachments.exists()
+    assert client.get(item_url(item, "edit/")).status_code == 403  # opening it again says why, as before
 
 
 def test_a_decision_someone_took_first_keeps_the_comment_that_was_typed(as_user, user):
