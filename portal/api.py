@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -116,7 +117,7 @@ class ChannelPostListView(ServiceErrors, APIView):
         values = data.validated_data
         item = DisclosureItem.objects.select_related("department").filter(pk=values["item"]).first()
         if item is None:
-            raise DjangoValidationError({"item": ["Unknown item."]})
+            raise DjangoValidationError({"item": [_("Unknown item.")]})
         post = services.record_post(
             item, actor=request.user, channel=values["channel"], url=values.get("url", ""),
             reference=values.get("note", ""), posted_at=posted_at(values["posted_on"]),

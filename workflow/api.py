@@ -82,7 +82,7 @@ class StepSerializer(serializers.Serializer):
         return step.actor.get_username() if step.actor else "system"
 
     def get_actor_name(self, step) -> str:
-        return (step.actor.get_full_name() or step.actor.get_username()) if step.actor else "系统"
+        return (step.actor.get_full_name() or step.actor.get_username()) if step.actor else _("system")
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -207,7 +207,7 @@ def _data(request):
             plain["channels"] = data.getlist("channels")
         return plain
     if not isinstance(data, dict):
-        raise DjangoValidationError({"non_field_errors": ["Send a JSON object."]})
+        raise DjangoValidationError({"non_field_errors": [_("Send a JSON object.")]})
     return dict(data)
 
 
@@ -308,7 +308,7 @@ class DisclosureActionView(ServiceErrors, APIView):
     )
     def post(self, request, pk, action):
         if action not in API_ACTIONS:
-            raise DjangoValidationError({"action": ["Unknown action."]})
+            raise DjangoValidationError({"action": [_("Unknown action.")]})
         item = item_for(request.user, pk, to=action)  # 404 unseen; 403 holds no role for it
         given = params.action_params(action, _data(request), actor=request.user)
         result = services.perform(item, action, actor=request.user, **given)

@@ -89,6 +89,7 @@ def test_bad_posts_are_refused_with_the_field_named(api, item):
         response = office.post("/api/channel-posts/", body, format="json")
         assert response.status_code == 400, (body, response.json())
         assert field in response.json(), response.json()
+    assert response.json()["item"] == ["未知的事项。"]  # the last one, in the caller's language
     assert not services.ChannelPost.objects.exists()
 
 

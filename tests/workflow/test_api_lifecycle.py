@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from workflow.models import DisclosureItem, ItemVersion, Notification
 from workflow import queues, services
-from tests.workflow.helpers import entry
+from tests.workflow.helpers import draft, entry, to_state
 
 
 def create(api, **extra):
@@ -244,3 +244,14 @@ def test_publication_issues_the_signed_record(api, django_capture_on_commit_call
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.startswith(b"%PDF")
+
+
+def test_the_history_names_the_system_in_the_callers_language(api, user):
+    """The publication job's step has no person: its name is 系统 in Chinese, "system" in English
+    (the code in `actor` stays "system" whatever the language)."""
+    item = to_state(user, draft(user), "published")
+    office = api("office")
+    [chinese] = [h for h in office.get(f"/api/disclosures/{item.pk}/").json()["history"] if h["action"] == "published"]
+    assert (chinese["actor"], chinese["actor_name"]) == ("system", "系统")
+    english = office.get(f"/api/disclosures/{item.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()["history"]
+    assert [(h["actor"], h["actor_name"]) for h in english if h["action"] == "published"] == [("system", "system")]

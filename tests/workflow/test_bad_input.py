@@ -170,3 +170,15 @@ def test_a_publication_scheduled_years_ahead_is_refused_and_the_item_stays_reada
     assert page.status_code == 400 and "定时发布最多只能安排在一年之内" in page.content.decode()
     soon = (timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     assert client.post(f"/workflow/items/{item.pk}/publish/", {"publish-publish_at": soon}).status_code == 200
+
+
+def test_a_body_that_is_not_an_object_is_refused_in_the_callers_language(api):
+    """A JSON list or string instead of an object: one clear 400, in Chinese by default and in
+    English when asked for, and nothing stored."""
+    before = counts()
+    client = api("cwc_liaison")
+    response = client.post("/api/disclosures/", [valid()], format="json")
+    assert response.status_code == 400 and response.json()["non_field_errors"] == ["请发送一个 JSON 对象。"]
+    response = client.post("/api/disclosures/", "收支预算总表", format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json()["non_field_errors"] == ["Send a JSON object."]
+    assert counts() == before
