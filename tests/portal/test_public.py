@@ -163,6 +163,25 @@ def test_item_page_shows_the_text_department_dates_and_channels(client, items):
     assert "官方微信公众号" in page  # the channel named at publication
 
 
+def breadcrumbs(page):
+    """Each breadcrumb trail of a page, as the texts of its steps."""
+    trails = re.findall(r'<ol class="breadcrumb">(.*?)</ol>', page, re.S)
+    return [[re.sub(r"<[^>]+>", "", step).strip() for step in re.findall(r"<li[^>]*>(.*?)</li>", trail, re.S)]
+            for trail in trails]
+
+
+def test_category_and_item_pages_show_one_breadcrumb(client, items):
+    fees = items["fees"]
+    category = fees.catalogue_entry.category.name
+    page = text(client.get("/category/3/"))
+    assert breadcrumbs(page) == [["首页", category]] and "›" not in page  # no second trail in the text
+    page = text(client.get(f"/items/{fees.pk}/"))
+    assert breadcrumbs(page) == [["首页", category, fees.title]] and "›" not in page
+    assert 'href="/category/3/"' in page
+    english = text(client.get(f"/items/{fees.pk}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert breadcrumbs(english)[0][0] == "Home" and len(breadcrumbs(english)) == 1
+
+
 def test_search_finds_titles_and_bodies(client, items):
     by_title = text(client.get("/search/", {"q": "奖励处罚"}))
     assert "学生奖励处罚办法（修订）" in by_title
