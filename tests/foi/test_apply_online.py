@@ -225,6 +225,10 @@ def test_complaints_and_suggestions_get_a_number_code_and_status_page(client, us
     assert number.startswith("TS2025-")
     from foi.models import Complaint
 
+    # Like an application's, the page says what happens next, in Chinese and in English.
+    assert "信息公开办公室将核实处理并作出答复" in page and "凭编号和查询码查看" in page
+    english = client.get(response.request["PATH_INFO"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="code">{code}<' in english and "The disclosure office will look into it and answer" in english
     complaint = Complaint.objects.get(number=number)
     services.close_complaint(complaint, actor=user("office"), result="已采纳，下一版指南增加流程图。")
     fresh = client_class_fresh()
