@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", operations_views.healthz, name="healthz"),
     path("readyz", operations_views.readyz, name="readyz"),
     path("", include("operations.urls")),  # /office/health/
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("policies.urls")),
     path("home/", views.home, name="home"),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,11 +9,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from gongkai import home as role_home
 from gongkai.context_processors import is_staff_path
 
 from policies.access import roles_of
+
+
+@require_safe
+def favicon(request):
+    """Every browser asks for /favicon.ico, whatever the page links: the site's icon, not a 404."""
+    return redirect(static("gongkai/favicon.svg"))
 
 
 @csrf_exempt
