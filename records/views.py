@@ -64,7 +64,7 @@ def _signer_display(subject):
     parameters=[OpenApiParameter("kind", str, enum=["publication", "refusal", "withdrawal"], required=False)],
     responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])  # HEAD: a client checks the record (size, hash) before fetching it
 @renderer_classes(PDF_RENDERERS)  # Accept: application/pdf (or */*) is what this serves
 @permission_classes([AllowAny])  # published items are public; access.record_for decides the rest
 def record_download(request, pk):
@@ -75,7 +75,8 @@ def record_download(request, pk):
     path = record.file_path
     if not path.is_file():
         raise Http404("no record")
-    access.log_download(request.user, record)
+    if request.method == "GET":  # a HEAD downloads nothing: it is not audited as a download
+        access.log_download(request.user, record)
     response = FileResponse(open(path, "rb"), content_type="application/pdf", as_attachment=False,
                             filename=f"{record.number}.pdf")
     response["X-Content-SHA256"] = record.sha256
