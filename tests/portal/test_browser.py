@@ -75,3 +75,29 @@ def test_anonymous_visitor_journey(page, site):
     page.click(".lang-menu button[type=submit]")  # no switch-on-change: the user confirms
     page.wait_for_selector("text=Information disclosure column")
     assert "Latest publications" in page.inner_text("main")
+
+
+def words_split_across_lines(page, selector):
+    """The words of the elements matching `selector` that the browser broke over two lines."""
+    return page.evaluate("""selector => [...document.querySelectorAll(selector)].flatMap(element => {
+        const split = [], walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node; (node = walker.nextNode());) {
+            for (const word of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                if (range.getClientRects().length > 1) split.push(word[0]);
+            }
+        }
+        return split;
+    })""", selector)
+
+
+def test_an_item_page_on_a_phone_in_english_breaks_no_label_mid_word(browser, live_server, site):
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"/items/{site['fees'].pk}/")
+    labels = page.locator("table.meta th").all_inner_texts()
+    assert "Catalogue item" in labels and "Signed record" in labels
+    assert words_split_across_lines(page, "table.meta th") == []
+    context.close()
