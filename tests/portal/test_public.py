@@ -216,6 +216,18 @@ def test_withdrawn_item_shows_its_reason_instead_of_its_text(client, items):
     assert "2025年学费收费标准公示" in listing and "已撤回" in listing
 
 
+def test_lists_put_an_items_state_in_the_languages_own_brackets(client, items):
+    """（已撤回） in Chinese, (withdrawn) in English: not full-width brackets around English words."""
+    factory.withdraw(items["fees"], reason="收费标准已调整，原公示撤回", when=factory.at(D(2026, 3, 1)))
+    factory.correct(items["plan"], title="2026年工作要点（更正）", body="<p>更正后的重点工作安排。</p>", when=factory.at(D(2026, 3, 2)))
+    plan_category = items["plan"].catalogue_entry.category.number
+    for path, zh, en in [("/", "（已撤回）", "(withdrawn)"), ("/category/3/", "（已撤回）", "(withdrawn)"),
+                         (f"/category/{plan_category}/", "（已更正）", "(corrected)")]:
+        assert zh in text(client.get(path)), path
+        english = text(client.get(path, HTTP_ACCEPT_LANGUAGE="en"))
+        assert en in english and "（withdrawn）" not in english and "（corrected）" not in english, path
+
+
 def test_correction_and_original_link_to_each_other(client, items):
     original = items["plan"]
     correction = factory.correct(original, title="2026年工作要点（更正）", body="<p>更正后的重点工作安排。</p>",
