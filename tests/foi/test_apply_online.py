@@ -62,6 +62,16 @@ def test_the_page_with_the_code_reloads_without_filing_again(client, demo):
 
 
 @time_machine.travel(CURRENT_TIME)
+def test_the_status_page_names_the_page_where_documents_are_verified(client, demo):
+    """A sentence with a link named like the menu's 核验记录, not "/verify/." after Chinese."""
+    number, _code = _apply(client)
+    page = client.get(f"/apply/status/{number}/").content.decode()
+    assert '可在<a href="/verify/">核验记录</a>页面核验。' in page and "/verify/</a>." not in page
+    english = client.get(f"/apply/status/{number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'check it on the <a href="/verify/">Verify a record</a> page.' in english
+
+
+@time_machine.travel(CURRENT_TIME)
 def test_a_wrong_code_gets_the_same_answer_as_a_missing_number(client, demo):
     number, code = _apply(client)
     other = client_class_fresh()
