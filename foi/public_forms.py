@@ -1,5 +1,6 @@
 """The public forms (no account). Every field is also checked by foi.services; these forms give the
-browser its widgets and limits, and /apply/'s form shows the service's errors with its own."""
+browser its widgets and limits, and the /apply/ and /apply/complaint/ forms show the service's errors
+with their own."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -86,3 +87,17 @@ class ComplaintForm(Honeypot):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=200, required=False, widget=forms.EmailInput)
     summary = forms.CharField(label=_("What it is about"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def clean(self):
+        """The service's rules too (foi.services.check_complaint), so that one try names every
+        problem. A field this form refused goes to them as typed, and keeps this form's error."""
+        cleaned = super().clean()
+        given = {name: cleaned[name] if name in cleaned else self.data.get(name, "") for name in COMPLAINT_FIELDS}
+        _values, errors = services.check_complaint(**given)
+        for field, messages in errors.items():
+            if field not in self.errors:
+                self.add_error(field, messages)
+        return cleaned
+
+
+COMPLAINT_FIELDS = ("kind", "name", "email", "phone", "summary")

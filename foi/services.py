@@ -706,9 +706,10 @@ def record_evaluation(*, actor, held_on, evaluators, participants, satisfied, su
     return evaluation
 
 
-@transaction.atomic
-def submit_complaint_online(*, address, kind, name, email="", phone="", summary):
-    """A complaint (投诉举报) or a suggestion (意见建议) from the public site. Returns (complaint, code)."""
+def check_complaint(*, kind, name, email="", phone="", summary):
+    """The rules of an online complaint's fields: returns (clean values, errors by field).
+    submit_complaint_online refuses on these errors; the /apply/complaint/ form shows them with its
+    own, so that one try names every problem."""
     errors = {}
     name = clean_text(name, "name", errors)
     email = clean_text(email, "email", errors, required=False)
@@ -721,14 +722,22 @@ def submit_complaint_online(*, address, kind, name, email="", phone="", summary)
             validate_email(email)
         except ValidationError:
             errors["email"] = [_("Enter a valid e-mail address.")]
+    return {"kind": kind, "name": name, "email": email, "phone": phone, "summary": summary}, errors
+
+
+@transaction.atomic
+def submit_complaint_online(*, address, kind, name, email="", phone="", summary):
+    """A complaint (投诉举报) or a suggestion (意见建议) from the public site. Returns (complaint, code)."""
+    values, errors = check_complaint(kind=kind, name=name, email=email, phone=phone, summary=summary)
     _raise(errors)
+    kind, email = values["kind"], values["email"]
     today = timezone.localdate()
     code = new_access_code()
 
     def build(number):
         return Complaint.objects.create(
-            number=number, source=InformationRequest.Source.ONLINE, kind=kind, received_on=today, name=name,
-            email=email, phone=phone, summary=summary, access_code_digest=_code_digest(number, code),
+            number=number, source=InformationRequest.Source.ONLINE, received_on=today, **values,
+            access_code_digest=_code_digest(number, code),
         )
 
     complaint = _numbered_create(Complaint, f"TS{today.year}-", build)

@@ -246,6 +246,26 @@ def test_complaints_and_suggestions_get_a_number_code_and_status_page(client, us
     assert "已采纳" in fresh.get(f"/apply/status/{number}/").content.decode()
 
 
+@time_machine.travel(CURRENT_TIME)
+def test_a_complaint_names_every_problem_in_one_try_and_keeps_what_was_typed(client, demo):
+    """A name left empty (the form's check) and an e-mail address that is not one (the service's)
+    are reported together, not one round after the other; what was typed is still there."""
+    typed = {"kind": "complaint", "name": "", "phone": "010-62751234", "email": "wangfang.example.com",
+             "summary": "学校未按时公开收费标准", "website": ""}
+    response = client.post("/apply/complaint/", typed)
+    page = response.content.decode()
+    assert response.status_code == 400
+    lines = _summary(page)
+    named = {re.search(r'href="#id_(\w+)"', line).group(1): line for line in lines}
+    assert "必填" in named["name"] and "有效的电子邮箱地址" in named["email"], lines
+    assert 'value="wangfang.example.com"' in page and 'value="010-62751234"' in page and "学校未按时公开收费标准" in page
+    from foi.models import Complaint
+
+    assert Complaint.objects.count() == 0
+    english = client.post("/apply/complaint/", typed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This field is required." in english and "Enter a valid e-mail address." in english
+
+
 def test_status_lookups_are_rate_limited_so_codes_cannot_be_guessed(client, demo, monkeypatch):
     monkeypatch.setattr(services, "PUBLIC_LOOKUPS_PER_HOUR", 3)
     for _ in range(3):
