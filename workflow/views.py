@@ -302,10 +302,13 @@ def item_edit(request, pk):
     try:
         item = item_for(request.user, pk, to="edit")
     except rules.TaskGivenToAnother as given:
+        item = item_for(request.user, pk)
         if request.method != "POST":
-            raise
+            # The office reassigned the draft (a link or bookmark from before): the item page says to whom.
+            messages.error(request, str(given))
+            return redirect("workflow:item", item.pk)
         # The office reassigned the draft while this form was open: keep what was typed.
-        return _not_saved(request, item_for(request.user, pk), str(given))
+        return _not_saved(request, item, str(given))
     if not rules.allowed(item, request.user, "edit"):
         message = _("The item is “%(state)s”: it can no longer be edited.") % {"state": item.get_state_display()}
         if request.method == "POST":

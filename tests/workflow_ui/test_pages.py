@@ -242,7 +242,8 @@ def test_an_edit_sent_after_the_item_was_submitted_keeps_what_was_typed(as_user,
 
 def test_an_edit_sent_after_the_office_gave_the_draft_to_a_colleague_keeps_what_was_typed(as_user, user, django_user_model):
     """The liaison's edit form, sent after the office reassigned the draft to another liaison: not a
-    bare 403 page, but the form back with the text, saying nothing was saved and who has it now."""
+    bare 403 page, but the form back with the text, saying nothing was saved and who has it now;
+    opening the edit page afterwards leads to the item page, saying who has it."""
     colleague = django_user_model.objects.create(username="cwc_liaison2", first_name="赵联络员")
     add_membership(colleague, Department.objects.get(code="cwc"), Role.LIAISON, actor=user("office"))
     item = draft(user)
@@ -257,7 +258,12 @@ def test_an_edit_sent_after_the_office_gave_the_draft_to_a_colleague_keeps_what_
     assert 'value="半小时写成的新标题"' in page and "花了半小时写的正文" in page and "预算表.pdf" in page
     item.refresh_from_db()
     assert item.title == "2025年收支预算总表" and not item.attachments.exists()
-    assert client.get(item_url(item, "edit/")).status_code == 403  # opening it again says why, as before
+    # Opening the edit page again leads to the item page, which says who has the task now.
+    response = client.get(item_url(item, "edit/"), follow=True)
+    assert response.redirect_chain == [(item_url(item), 302)]
+    assert "信息公开办公室已将此任务改派给赵联络员" in text(response), text(response)
+    # Someone who never had the role still gets the 403 page.
+    assert as_user("cwc_head").get(item_url(item, "edit/")).status_code == 403
 
 
 def test_a_decision_someone_took_first_keeps_the_comment_that_was_typed(as_user, user):
