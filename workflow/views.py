@@ -300,20 +300,15 @@ def item_new(request):
 @_forbidden
 def item_edit(request, pk):
     try:
-        item = item_for(request.user, pk, to="edit")
-    except rules.TaskGivenToAnother as given:
-        item = item_for(request.user, pk)
-        if request.method != "POST":
-            # The office reassigned the draft (a link or bookmark from before): the item page says to whom.
-            messages.error(request, str(given))
-            return redirect("workflow:item", item.pk)
-        # The office reassigned the draft while this form was open: keep what was typed.
-        return _not_saved(request, item, str(given))
-    if not rules.allowed(item, request.user, "edit"):
-        message = _("The item is “%(state)s”: it can no longer be edited.") % {"state": item.get_state_display()}
-        if request.method == "POST":
-            return _not_saved(request, item, message)
-        messages.error(request, message)
+        item, refusal = item_for(request.user, pk, to="edit"), None
+    except rules.TaskGivenToAnother as given:  # the office reassigned the draft: the message says to whom
+        item, refusal = item_for(request.user, pk), str(given)
+    if refusal is None and not rules.allowed(item, request.user, "edit"):
+        refusal = _("The item is “%(state)s”: it can no longer be edited.") % {"state": item.get_state_display()}
+    if refusal is not None:
+        if request.method == "POST":  # sent while the form was open: keep what was typed
+            return _not_saved(request, item, refusal)
+        messages.error(request, refusal)
         return redirect("workflow:item", item.pk)
     initial = {field: getattr(item, field) for field in params.EDITABLE_FIELDS}
     initial["interpretation"] = item.interpretation_id or ""
