@@ -221,15 +221,20 @@ def test_acting_twice_is_a_clear_message_not_an_error_page(as_user, user):
     assert "现在不能执行此操作" in text(response) and "保密审查" in text(response)
 
 
+def send_typed_edit(client, item):
+    """The liaison's edit form sent with half an hour's work in it: a new title, body and a file."""
+    return client.post(item_url(item, "edit/"), {
+        "title": "半小时写成的新标题", "body": "<p>花了半小时写的正文</p>", "produced_on": "2025-09-26",
+        "channels": ["portal"], "attachments": [SimpleUploadedFile("预算表.pdf", PDF)]})
+
+
 def test_an_edit_sent_after_the_item_was_submitted_keeps_what_was_typed(as_user, user):
     """The liaison's edit form, sent after the item was submitted meanwhile (another tab, a
     colleague): nothing is saved, the form comes back with the text and the file, and says why."""
     item = draft(user)
     client = as_user("cwc_liaison")
     services.submit(item, actor=user("cwc_liaison"))  # meanwhile
-    response = client.post(item_url(item, "edit/"), {
-        "title": "半小时写成的新标题", "body": "<p>花了半小时写的正文</p>", "produced_on": "2025-09-26",
-        "channels": ["portal"], "attachments": [SimpleUploadedFile("预算表.pdf", PDF)]})
+    response = send_typed_edit(client, item)
     page = text(response)
     assert response.status_code == 409
     assert "不能再编辑" in page and "本次未保存任何内容" in page
@@ -249,9 +254,7 @@ def test_an_edit_sent_after_the_office_gave_the_draft_to_a_colleague_keeps_what_
     item = draft(user)
     client = as_user("cwc_liaison")
     services.reassign(item, to=colleague, actor=user("office"))  # meanwhile
-    response = client.post(item_url(item, "edit/"), {
-        "title": "半小时写成的新标题", "body": "<p>花了半小时写的正文</p>", "produced_on": "2025-09-26",
-        "channels": ["portal"], "attachments": [SimpleUploadedFile("预算表.pdf", PDF)]})
+    response = send_typed_edit(client, item)
     page = text(response)
     assert response.status_code == 409
     assert "赵联络员" in page and "本次未保存任何内容" in page
