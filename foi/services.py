@@ -505,12 +505,7 @@ def receive(
     for field, value in (("applicant_name", applicant_name), ("contact", contact), ("description", description)):
         if not (value or "").strip():
             errors[field] = [_("This field is required.")]
-    if received_on is None:
-        errors["received_on"] = [_("This field is required.")]
-    elif received_on > timezone.localdate():
-        errors["received_on"] = [_("A request cannot be received in the future.")]
-    elif received_on < inputs.DATE_MIN:  # a mistyped year: its number and letters would say year 1
-        errors["received_on"] = [inputs.MESSAGES["date_range"]]
+    _check_day_passed(errors, "received_on", received_on, _("A request cannot be received in the future."))
     if applicant_kind not in InformationRequest.ApplicantKind.values:
         errors["applicant_kind"] = [_("Choose natural person or organisation.")]
     if about_own_information and not identity_checked:
@@ -665,16 +660,23 @@ def record_complaint(*, actor, kind, received_on, summary):
         errors["kind"] = [_("Choose a kind.")]
     if not (summary or "").strip():
         errors["summary"] = [_("This field is required.")]
-    if received_on is None:
-        errors["received_on"] = [_("This field is required.")]
-    elif received_on > timezone.localdate():  # it would count in a report of a year to come
-        errors["received_on"] = [_("A complaint cannot be received in the future.")]
-    elif received_on < inputs.DATE_MIN:
-        errors["received_on"] = [inputs.MESSAGES["date_range"]]
+    _check_day_passed(errors, "received_on", received_on, _("A complaint cannot be received in the future."))
     _raise(errors)
     complaint = Complaint.objects.create(kind=kind, received_on=received_on, summary=summary.strip())
     record("foi.complaint.record", actor=actor, obj=complaint, data={"kind": kind, "received_on": received_on.isoformat()})
     return complaint
+
+
+def _check_day_passed(errors, field, day, in_the_future):
+    """A day something happened, as the office records it: required, not after today (it would
+    count in a report of a year to come), not before DATE_MIN (a mistyped year: numbers and letters
+    would say year 1)."""
+    if day is None:
+        errors[field] = [_("This field is required.")]
+    elif day > timezone.localdate():
+        errors[field] = [in_the_future]
+    elif day < inputs.DATE_MIN:
+        errors[field] = [inputs.MESSAGES["date_range"]]
 
 
 @transaction.atomic
@@ -683,12 +685,7 @@ def record_evaluation(*, actor, held_on, evaluators, participants, satisfied, su
     errors = {}
     if evaluators not in Evaluation.Evaluators.values:
         errors["evaluators"] = [_("Choose who evaluated.")]
-    if held_on is None:
-        errors["held_on"] = [_("This field is required.")]
-    elif held_on > timezone.localdate():
-        errors["held_on"] = [_("An evaluation cannot be held in the future.")]
-    elif held_on < inputs.DATE_MIN:
-        errors["held_on"] = [inputs.MESSAGES["date_range"]]
+    _check_day_passed(errors, "held_on", held_on, _("An evaluation cannot be held in the future."))
     if not isinstance(participants, int) or participants < 1:
         errors["participants"] = [_("At least one participant.")]
     elif not isinstance(satisfied, int) or not 0 <= satisfied <= participants:
